@@ -1,0 +1,40 @@
+package io.mmedstream.proto;
+
+/**
+ * Topic names of the pipeline. They are part of the wire contract: a breaking schema change gets a new version
+ * suffix and a new topic, never a reused name.
+ */
+public final class Topics {
+
+    /** External input: JSON (or Avro) submissions from any producer. */
+    public static final String DOCS_SUBMITTED = "mmed.docs.submitted.v1";
+    /** {@link DocumentIngested}, keyed by doc id. */
+    public static final String DOCS_INGESTED = "mmed.docs.ingested.v1";
+    /** {@link DocumentRejected}: the dead letters of ingest. */
+    public static final String DOCS_REJECTED = "mmed.docs.rejected.v1";
+    /** {@link DocumentAccepted}, keyed by doc id. */
+    public static final String DOCS_ACCEPTED = "mmed.docs.accepted.v1";
+    /** {@link DocumentDropped}, keyed by doc id. */
+    public static final String DOCS_DROPPED = "mmed.docs.dropped.v1";
+    /** {@link ShardReady}, keyed by shard id. */
+    public static final String SHARDS_READY = "mmed.shards.ready.v1";
+
+    /** Every topic of the data plane, in pipeline order. */
+    public static final java.util.List<String> ALL = java.util.List.of(
+            DOCS_SUBMITTED, DOCS_INGESTED, DOCS_REJECTED, DOCS_ACCEPTED, DOCS_DROPPED, SHARDS_READY);
+
+    /**
+     * Largest document text that passes end to end: 8 MiB of UTF-8. Broker, topic, producer and consumer limits are
+     * all raised above it together ({@link #MAX_RECORD_BYTES}); ingest rejects larger submissions with too_large.
+     */
+    public static final int MAX_TEXT_BYTES = 8 * 1024 * 1024;
+
+    /**
+     * Record size limit set on the broker, every topic, every producer and every consumer fetch: the largest text plus
+     * room for JSON escaping in a submission and for the other fields of an event.
+     */
+    public static final int MAX_RECORD_BYTES = 20 * 1024 * 1024;
+
+    private Topics() {
+    }
+}
