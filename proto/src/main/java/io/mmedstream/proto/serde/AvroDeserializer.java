@@ -32,6 +32,7 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
 
     private Class<T> type;
     private Schema readerSchema;
+    private SpecificData model;
 
     /** For Kafka's reflective construction; the type then comes from {@value #TYPE_CONFIG}. */
     public AvroDeserializer() {
@@ -62,7 +63,12 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
 
     private void setType(Class<T> type) {
         this.type = type;
-        this.readerSchema = SpecificData.get().getSchema(type);
+        // Resolve record classes through the type's own class loader: under Quarkus tests (and any container with
+        // layered class loaders) Avro may be loaded by a parent loader that sees a different copy of the classes.
+        SpecificData shared = SpecificData.getForClass(type);
+        this.model = new SpecificData(type.getClassLoader());
+        shared.getConversions().forEach(model::addLogicalTypeConversion);
+        this.readerSchema = model.getSchema(type);
         SchemaCatalog.register(readerSchema);
     }
 
@@ -89,8 +95,7 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
         try {
             BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, SchemaCatalog.HEADER_SIZE,
                     data.length - SchemaCatalog.HEADER_SIZE, null);
-            SpecificDatumReader<T> reader = new SpecificDatumReader<>(writer, readerSchema,
-                    SpecificData.getForSchema(readerSchema));
+            SpecificDatumReader<T> reader = new SpecificDatumReader<>(writer, readerSchema, model);
             return reader.read(null, decoder);
         } catch (Exception e) {
             throw new SerializationException("cannot read " + type.getSimpleName() + " from "
