@@ -16,12 +16,25 @@ public final class Topics {
     public static final String DOCS_ACCEPTED = "mmed.docs.accepted.v1";
     /** {@link DocumentDropped}, keyed by doc id. */
     public static final String DOCS_DROPPED = "mmed.docs.dropped.v1";
+    /**
+     * The filter's dead letters: ingested records it could not use (undecodable, contract violations), as the
+     * original bytes with dead-letter-* headers naming the reason and the source topic/partition/offset.
+     */
+    public static final String DOCS_FILTER_DLQ = "mmed.docs.filter-dlq.v1";
     /** {@link ShardReady}, keyed by shard id. */
     public static final String SHARDS_READY = "mmed.shards.ready.v1";
+    /**
+     * {@link TrainingRoundChanged}, keyed by round id; compacted: it keeps each round's latest state, from which the
+     * train-coordinator rebuilds itself.
+     */
+    public static final String TRAIN_ROUNDS = "mmed.train.rounds.v1";
+    /** {@link CheckpointReady}, keyed by checkpoint id. */
+    public static final String CHECKPOINTS = "mmed.checkpoints.v1";
 
-    /** Every topic of the data plane, in pipeline order. */
+    /** Every topic of the pipeline, in pipeline order. */
     public static final java.util.List<String> ALL = java.util.List.of(
-            DOCS_SUBMITTED, DOCS_INGESTED, DOCS_REJECTED, DOCS_ACCEPTED, DOCS_DROPPED, SHARDS_READY);
+            DOCS_SUBMITTED, DOCS_INGESTED, DOCS_REJECTED, DOCS_ACCEPTED, DOCS_DROPPED, DOCS_FILTER_DLQ, SHARDS_READY,
+            TRAIN_ROUNDS, CHECKPOINTS);
 
     /**
      * Largest document text that passes end to end: 8 MiB of UTF-8. Broker, topic, producer and consumer limits are

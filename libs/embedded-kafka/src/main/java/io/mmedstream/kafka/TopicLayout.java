@@ -28,7 +28,10 @@ public final class TopicLayout {
 
     /** Partitions per topic unless overridden. */
     public static final int DEFAULT_PARTITIONS = 3;
-    /** Retention of the document topics: 7 days. Rejections and drops stay 30 days, shard announcements forever. */
+    /**
+     * Retention of the document topics: 7 days. Rejections and drops stay 30 days; shard announcements, training
+     * rounds (compacted) and checkpoint announcements forever.
+     */
     public static final long DOCS_RETENTION_MS = Duration.ofDays(7).toMillis();
     public static final long DEAD_LETTER_RETENTION_MS = Duration.ofDays(30).toMillis();
 
@@ -42,11 +45,15 @@ public final class TopicLayout {
             Map<String, String> configs = new HashMap<>();
             configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(Topics.MAX_RECORD_BYTES));
             long retention = switch (name) {
-                case Topics.DOCS_REJECTED, Topics.DOCS_DROPPED -> DEAD_LETTER_RETENTION_MS;
-                case Topics.SHARDS_READY -> -1L;
+                case Topics.DOCS_REJECTED, Topics.DOCS_DROPPED, Topics.DOCS_FILTER_DLQ -> DEAD_LETTER_RETENTION_MS;
+                case Topics.SHARDS_READY, Topics.TRAIN_ROUNDS, Topics.CHECKPOINTS -> -1L;
                 default -> Long.getLong("mmed.topic.retention.ms", envLong("MMED_TOPIC_RETENTION_MS", DOCS_RETENTION_MS));
             };
             configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retention));
+            if (name.equals(Topics.TRAIN_ROUNDS)) {
+                // The latest state of each round, by key, forever: the train-coordinator's durable state.
+                configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+            }
             topics.add(new NewTopic(name, partitions, replication).configs(configs));
         }
         return topics;

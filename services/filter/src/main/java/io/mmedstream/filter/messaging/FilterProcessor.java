@@ -1,0 +1,124 @@
+package io.mmedstream.filter.messaging;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+
+import io.mmedstream.filter.messaging.DocumentRouter.Kind;
+import io.mmedstream.filter.messaging.DocumentRouter.Routed;
+import io.quarkus.logging.Log;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.transactions.KafkaTransactions;
+
+/**
+ * Consumes {@code DocumentIngested} from mmed.docs.ingested.v1 in batches and writes, for each record, one
+ * {@code DocumentAccepted} (mmed.docs.accepted.v1), {@code DocumentDropped} (mmed.docs.dropped.v1) or dead letter
+ * (the configured dead-letter topic), keyed by doc_id. Exactly once: a batch's outputs and its consumed offsets
+ * commit in one Kafka transaction; when the transaction aborts, the consumer rewinds to the last committed offsets
+ * and the batch is decided again.
+ *
+ * <p>The decisions are computed before the transaction opens, on a worker thread ({@code @Blocking}: language
+ * identification is CPU-bound), so the transaction only sends ready records.
+ */
+@ApplicationScoped
+public class FilterProcessor {
+
+    // The emitter buffers every record of a batch until the producer takes them: the buffer must hold at least
+    // mp.messaging.incoming.documents-in.max.poll.records (500) records.
+    @Inject
+    @Channel(FilterChannels.DECISIONS)
+    @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 2048)
+    KafkaTransactions<byte[]> transactions;
+
+    @Inject
+    DocumentRouter router;
+
+    @Inject
+    FilterMetrics metrics;
+
+    @Incoming(FilterChannels.DOCUMENTS)
+    @Blocking
+    public Uni<Void> filter(KafkaRecordBatch<String, byte[]> batch) {
+        List<Routed> outcomes;
+        try {
+            outcomes = decide(batch);
+        } catch (RuntimeException e) {
+            // Not a record's fault (DocumentRouter dead-letters those): abort, so that the consumer rewinds to the
+            // last committed offsets and the batch is read again, rather than acking records that were never written.
+            Log.errorf(e, "Cannot decide a batch of %d records; it will be read again", batch.getRecords().size());
+            return commit(batch, List.of(), e);
+        }
+        return commit(batch, outcomes, null);
+    }
+
+    private List<Routed> decide(KafkaRecordBatch<String, byte[]> batch) {
+        List<Routed> outcomes = new ArrayList<>(batch.getRecords().size());
+        for (KafkaRecord<String, byte[]> record : batch) {
+            long start = System.nanoTime();
+            IncomingKafkaRecordMetadata<?, ?> position = record.getMetadata(IncomingKafkaRecordMetadata.class)
+                    .orElseThrow(() -> new IllegalStateException("a consumed record without its Kafka metadata"));
+            DocumentRouter.Incoming in = new DocumentRouter.Incoming(record.getTopic(), record.getPartition(),
+                    position.getOffset(), record.getKey(), record.getPayload(), record.getHeaders());
+            Routed routed = router.route(in);
+            metrics.decided(System.nanoTime() - start);
+            log(in, routed);
+            outcomes.add(routed);
+        }
+        return outcomes;
+    }
+
+    /**
+     * Writes the outcomes and commits them with the batch's offsets (withTransactionAndAck, plus counting only what
+     * committed); with a failure instead, aborts.
+     */
+    private Uni<Void> commit(KafkaRecordBatch<String, byte[]> batch, List<Routed> outcomes, Throwable failure) {
+        return transactions.withTransaction(batch, emitter -> {
+            if (failure != null) {
+                return Uni.createFrom().failure(failure);
+            }
+            for (Routed routed : outcomes) {
+                emitter.send(toMessage(routed));
+            }
+            return Uni.createFrom().voidItem();
+        }).onItem().transformToUni(committed -> {
+            metrics.committed(outcomes);
+            return Uni.createFrom().completionStage(batch.ack());
+        }).onFailure().recoverWithUni(e -> {
+            metrics.aborted();
+            Log.warnf(e, "Transaction for a batch of %d records aborted; re-reading from the last committed offsets",
+                    batch.getRecords().size());
+            return Uni.createFrom().completionStage(batch.nack(e));
+        });
+    }
+
+    private static Message<byte[]> toMessage(Routed routed) {
+        return Message.of(routed.value()).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                .withTopic(routed.topic())
+                .withKey(routed.key())
+                .withHeaders(routed.headers())
+                .build());
+    }
+
+    private static void log(DocumentRouter.Incoming in, Routed routed) {
+        if (routed.kind() == Kind.DEAD_LETTER) {
+            Log.warnf("Dead-lettering %s (key %s) to %s: %s: %s", in.position(), in.key(), routed.topic(),
+                    routed.failure().reason().code(), routed.failure().getMessage());
+        } else if (Log.isDebugEnabled()) {
+            Log.debugf("%s doc %s: %s lang=%s reasons=%s scores=%s", in.position(), routed.docId(),
+                    routed.kind() == Kind.ACCEPTED ? "accepted" : "dropped", routed.verdict().lang(),
+                    routed.verdict().reasons(), routed.verdict().scores());
+        }
+    }
+}
