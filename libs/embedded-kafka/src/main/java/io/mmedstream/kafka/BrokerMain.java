@@ -10,7 +10,11 @@ import java.util.concurrent.CountDownLatch;
  * {@code kafka: HOST:PORT} and, with {@code --ready-file}, writes that address to the file once it can be used.
  * Runs until the process is stopped (SIGTERM stops the broker cleanly).
  *
- * <pre>java -cp ... io.mmedstream.kafka.BrokerMain [--port 9092] [--partitions 3] [--ready-file PATH]</pre>
+ * <p>With {@code --data-dir} topics, records and consumer offsets survive a restart (the local stack keeps them under
+ * {@code $MMED_HOME/kafka}, so shard storage and committed offsets stay consistent); without it the broker's data is
+ * temporary.
+ *
+ * <pre>java -cp ... io.mmedstream.kafka.BrokerMain [--port 9092] [--partitions 3] [--ready-file PATH] [--data-dir DIR]</pre>
  */
 public final class BrokerMain {
 
@@ -21,19 +25,24 @@ public final class BrokerMain {
         int port = 9092;
         int partitions = TopicLayout.configuredPartitions();
         Path readyFile = null;
+        Path dataDir = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--partitions" -> partitions = Integer.parseInt(args[++i]);
                 case "--ready-file" -> readyFile = Path.of(args[++i]);
+                case "--data-dir" -> dataDir = Path.of(args[++i]);
                 case "--help", "-h" -> {
-                    System.out.println("usage: BrokerMain [--port N] [--partitions N] [--ready-file PATH]");
+                    System.out.println("usage: BrokerMain [--port N] [--partitions N] [--ready-file PATH] [--data-dir DIR]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown argument: " + args[i]);
             }
         }
-        EmbeddedBroker broker = EmbeddedBroker.start(port);
+        if (dataDir != null) {
+            Files.createDirectories(dataDir);
+        }
+        EmbeddedBroker broker = EmbeddedBroker.start(port, dataDir);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();

@@ -18,18 +18,43 @@ public final class EmbeddedBroker implements AutoCloseable {
         this.broker = broker;
     }
 
+    /** Cluster id of persistent local brokers: a data directory formatted once is reused by every later start. */
+    static final String LOCAL_CLUSTER_ID = "mmedstream-local-0001";
+
     /**
-     * Starts a broker.
+     * Starts a broker whose data is deleted when it stops.
      *
      * @param port the client port, or 0 for a free one
      */
     public static EmbeddedBroker start(int port) {
+        return start(port, null);
+    }
+
+    /**
+     * Starts a broker.
+     *
+     * @param port the client port, or 0 for a free one
+     * @param dataDir where the broker keeps its log and metadata across restarts, or null for a temporary directory
+     *        deleted on close. A persistent broker uses {@code port + 1} for its controller, so both stay stable.
+     */
+    public static EmbeddedBroker start(int port, java.nio.file.Path dataDir) {
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker()
                 .withNodeId(1)
-                .withDeleteLogDirsOnClose(true)
-                .withAdditionalProperties(EmbeddedBroker::pipelineProperties);
+                .withDeleteLogDirsOnClose(dataDir == null)
+                .withAdditionalProperties(p -> {
+                    pipelineProperties(p);
+                    if (dataDir != null) {
+                        p.put("log.dir", dataDir.toAbsolutePath().toString());
+                    }
+                });
         if (port > 0) {
             broker.withKafkaPort(port);
+        }
+        if (dataDir != null) {
+            if (port <= 0) {
+                throw new IllegalArgumentException("a persistent broker needs a fixed port");
+            }
+            broker.withClusterId(LOCAL_CLUSTER_ID).withControllerPort(port + 1);
         }
         broker.start();
         return new EmbeddedBroker(broker);

@@ -75,4 +75,37 @@ class EmbeddedBrokerTest {
             assertThat(largest).isEqualTo(big.length);
         }
     }
+
+    @Test
+    void persistentBrokerKeepsTopicsRecordsAndOffsetsAcrossRestarts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Map<String, Object> p = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + port);
+        try (EmbeddedBroker broker = EmbeddedBroker.start(port, dir)) {
+            TopicLayout.create(broker.bootstrapServers(), 1);
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>(Topics.SHARDS_READY, "kept".getBytes())).get(30, TimeUnit.SECONDS);
+            }
+        }
+        try (EmbeddedBroker broker = EmbeddedBroker.start(port, dir)) {
+            Map<String, Object> c = Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                    ConsumerConfig.GROUP_ID_CONFIG, "persistence-test",
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer())) {
+                consumer.subscribe(List.of(Topics.SHARDS_READY));
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                List<String> values = new java.util.ArrayList<>();
+                while (values.isEmpty() && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(500)).forEach(r -> values.add(new String(r.value())));
+                }
+                assertThat(values).containsExactly("kept");
+            }
+        }
+    }
 }
