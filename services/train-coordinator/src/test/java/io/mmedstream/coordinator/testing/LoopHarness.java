@@ -1,0 +1,108 @@
+package io.mmedstream.coordinator.testing;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mmedstream.coordinator.dispatch.LocalDispatcher;
+import io.mmedstream.coordinator.dispatch.PythonLocator;
+import io.mmedstream.coordinator.messaging.CoordinatorLoop;
+import io.mmedstream.coordinator.messaging.CoordinatorMetrics;
+import io.mmedstream.coordinator.service.LanguageMixer;
+import io.mmedstream.coordinator.service.RoundBook;
+import io.mmedstream.coordinator.service.RoundPlanner;
+import io.mmedstream.coordinator.service.RoundPolicy;
+
+/**
+ * A coordinator as the service builds it (real loop, real book, real local dispatcher), on a private set of topics,
+ * running a {@link FakeTrainer} as its trainer process. Several harnesses on the same topics and work folder are
+ * the same coordinator restarted.
+ */
+public final class LoopHarness implements AutoCloseable {
+
+    /** Knobs of a test coordinator. */
+    public record Options(long minNewTokens, int maxAttempts, Duration stallTimeout, Duration retryBackoff) {
+
+        public static Options defaults() {
+            return new Options(1000, 3, Duration.ofMinutes(5), Duration.ofMillis(100));
+        }
+
+        public Options withMinNewTokens(long value) {
+            return new Options(value, maxAttempts, stallTimeout, retryBackoff);
+        }
+
+        public Options withMaxAttempts(int value) {
+            return new Options(minNewTokens, value, stallTimeout, retryBackoff);
+        }
+
+        public Options withStallTimeout(Duration value) {
+            return new Options(minNewTokens, maxAttempts, value, retryBackoff);
+        }
+    }
+
+    public final CoordinatorLoop loop;
+    public final LocalDispatcher dispatcher;
+    public final Path workDir;
+    public final Path checkpointsDir;
+    private final Thread thread;
+
+    public LoopHarness(CoordinatorTopics topics, Path root, FakeTrainer.Mode mode, Options options) {
+        workDir = root.resolve("rounds");
+        checkpointsDir = root.resolve("checkpoints");
+        dispatcher = new LocalDispatcher(new LocalDispatcher.Settings(FakeTrainer.command(root, mode),
+                root.resolve("no-trainer-needed"), workDir, checkpointsDir, Optional.empty(), Optional.empty(),
+                Duration.ofSeconds(10)), new PythonLocator(Optional.empty(), PythonLocator.CANDIDATES));
+        RoundPolicy policy = new RoundPolicy(new RoundPolicy.Settings(options.minNewTokens(), Duration.ofHours(1),
+                options.minNewTokens(), 0));
+        LanguageMixer mixer = new LanguageMixer(new LanguageMixer.Settings(LanguageMixer.Mode.WEIGHTS,
+                LanguageMixer.MMEDC_TOKENS, 3, 1));
+        RoundPlanner planner = new RoundPlanner(new RoundPlanner.Training(1, 1, 0, 1, 1, 2e-5, 1e-3, 1, 0, List.of(),
+                options.maxAttempts()), mixer, new RoundPlanner.ModelSource(Optional.empty(), s -> "{}"),
+                dispatcher.name(), dispatcher.worldSize(), dispatcher::outputUri);
+        CoordinatorLoop.Settings settings = new CoordinatorLoop.Settings(
+                Map.of("bootstrap.servers", topics.servers()), topics.shards, topics.rounds, topics.checkpoints,
+                topics.group, topics.transactionalId, Duration.ofMillis(100), Duration.ofMillis(200),
+                Duration.ofSeconds(2), options.stallTimeout(), Duration.ofMinutes(10), Duration.ofMillis(300));
+        loop = new CoordinatorLoop(settings, () -> new RoundBook(policy, planner,
+                new RoundBook.Retry(options.retryBackoff(), options.retryBackoff()), Optional.empty(),
+                Optional.empty()), dispatcher, new CoordinatorMetrics(new SimpleMeterRegistry()),
+                Clock.systemUTC());
+        thread = new Thread(loop, "test-coordinator");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** The work folder of a round. */
+    public Path roundDir(String roundId) {
+        return workDir.resolve(roundId);
+    }
+
+    /** Stops the loop as a crash would: trainers it started keep running. */
+    public void crash() {
+        loop.stop();
+        join();
+    }
+
+    /** Stops the loop and the dispatcher, as a shutdown does. */
+    @Override
+    public void close() {
+        loop.stop();
+        join();
+        dispatcher.close();
+    }
+
+    private void join() {
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            throw new IllegalStateException("the coordinator loop did not stop");
+        }
+    }
+}
