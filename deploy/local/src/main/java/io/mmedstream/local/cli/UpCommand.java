@@ -1,0 +1,46 @@
+package io.mmedstream.local.cli;
+
+import io.mmedstream.local.stack.LocalStack;
+
+/** {@code ./mmed up}: starts the stack in the background and prints the Kafka address. */
+final class UpCommand implements Command {
+
+    @Override
+    public String name() {
+        return "up";
+    }
+
+    @Override
+    public String summary() {
+        return "start the broker and the services in the background; prints \"kafka: HOST:PORT\"";
+    }
+
+    @Override
+    public String help() {
+        return """
+                usage: ./mmed up
+
+                Starts a Kafka broker and the ingest, filter and tokenize services as background processes, waits
+                until every service reports ready (/q/health/ready), and prints the broker's address on a line of
+                its own: "kafka: HOST:PORT". Whatever is already running is left as it is.
+
+                Logs go to $MMED_HOME/logs/<name>.log, pid files to $MMED_HOME/run/, shards to $MMED_HOME/shards/.
+
+                Environment: MMED_HOME (default ./.mmed), KAFKA_PORT (9092), MMED_INGEST_PORT (8081),
+                MMED_FILTER_PORT (8082), MMED_TOKENIZE_PORT (8083), MMED_READY_TIMEOUT_S (180),
+                MMED_SERVICE_JAVA_OPTS (extra JVM options for the services), MMED_TOPIC_PARTITIONS (3).
+                """;
+    }
+
+    @Override
+    public int run(Arguments args, CliContext context) {
+        args.expectPositionals(0, 0, "");
+        LocalStack stack = new LocalStack(context.config(), context.terminal()::info);
+        LocalStack.UpResult result = stack.up();
+        if (result.alreadyUp()) {
+            context.terminal().info("the stack is already up");
+        }
+        context.terminal().out().println("kafka: " + result.bootstrap());
+        return 0;
+    }
+}

@@ -1,0 +1,69 @@
+package io.mmedstream.local.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.mmedstream.local.cli.CommandException;
+
+/** What {@code up} refuses before it starts anything; the real start is PipelineEndToEndIT's job. */
+class LocalStackTest {
+
+    @TempDir
+    Path dir;
+
+    private final List<String> progress = new ArrayList<>();
+
+    private LocalStack stack(int kafkaPort) throws IOException {
+        Map<Service, Integer> ports = new EnumMap<>(Service.class);
+        for (Service s : Service.values()) {
+            ports.put(s, freePort());
+        }
+        StackConfig config = new StackConfig(dir.resolve("repo"), dir.resolve("home"), kafkaPort, ports,
+                Duration.ofSeconds(5), List.of());
+        return new LocalStack(config, progress::add);
+    }
+
+    @Test
+    void upRefusesATakenKafkaPortNamingTheVariableAndStartsNothing() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            LocalStack stack = stack(taken.getLocalPort());
+
+            assertThatThrownBy(stack::up).isInstanceOf(CommandException.class)
+                    .hasMessageContaining("port " + taken.getLocalPort()).hasMessageContaining("KAFKA_PORT");
+            assertThat(progress).noneMatch(line -> line.startsWith("starting"));
+            assertThat(stack.processesRunning()).isFalse();
+        }
+    }
+
+    @Test
+    void upRefusesToStartServicesThatAreNotBuilt() throws IOException {
+        LocalStack stack = stack(freePort());
+
+        assertThatThrownBy(stack::up).isInstanceOf(CommandException.class)
+                .hasMessageContaining("is not built").hasMessageContaining("quarkus-run.jar");
+        assertThat(progress).noneMatch(line -> line.startsWith("starting"));
+    }
+
+    @Test
+    void downOfAStackThatNeverRanStopsNothing() throws IOException {
+        assertThat(stack(freePort()).down()).isEmpty();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.mmedstream.local.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.mmedstream.local.cli.UsageException;
+
+class StackConfigTest {
+
+    @Test
+    void defaultsLiveUnderTheRepository() {
+        StackConfig c = StackConfig.fromEnvironment(Map.of("MMED_ROOT", "/repo"));
+
+        assertThat(c.home()).isEqualTo(Path.of("/repo/.mmed"));
+        assertThat(c.kafkaPort()).isEqualTo(9092);
+        assertThat(c.port(Service.INGEST)).isEqualTo(8081);
+        assertThat(c.port(Service.FILTER)).isEqualTo(8082);
+        assertThat(c.port(Service.TOKENIZE)).isEqualTo(8083);
+        assertThat(c.readyTimeout()).isEqualTo(Duration.ofSeconds(180));
+        assertThat(c.logFile("filter")).isEqualTo(Path.of("/repo/.mmed/logs/filter.log"));
+        assertThat(c.shardsDir()).isEqualTo(Path.of("/repo/.mmed/shards"));
+        assertThat(Service.TOKENIZE.jar(c.root()))
+                .isEqualTo(Path.of("/repo/services/tokenize/target/quarkus-app/quarkus-run.jar"));
+    }
+
+    @Test
+    void environmentMovesHomePortsAndJvmOptions() {
+        StackConfig c = StackConfig.fromEnvironment(Map.of("MMED_ROOT", "/repo", "MMED_HOME", "/state",
+                "KAFKA_PORT", "19092", "MMED_FILTER_PORT", "18082", "MMED_READY_TIMEOUT_S", "30",
+                "MMED_SERVICE_JAVA_OPTS", " -Xmx512m  -XX:+UseSerialGC "));
+
+        assertThat(c.home()).isEqualTo(Path.of("/state"));
+        assertThat(c.kafkaPort()).isEqualTo(19092);
+        assertThat(c.port(Service.FILTER)).isEqualTo(18082);
+        assertThat(c.port(Service.INGEST)).isEqualTo(8081);
+        assertThat(c.readyTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.serviceJavaOptions()).containsExactly("-Xmx512m", "-XX:+UseSerialGC");
+    }
+
+    @Test
+    void aBadPortIsAUsageErrorNamingTheVariable() {
+        assertThatThrownBy(() -> StackConfig.fromEnvironment(Map.of("KAFKA_PORT", "kafka")))
+                .isInstanceOf(UsageException.class).hasMessageContaining("KAFKA_PORT");
+        assertThatThrownBy(() -> StackConfig.fromEnvironment(Map.of("MMED_INGEST_PORT", "70000")))
+                .isInstanceOf(UsageException.class).hasMessageContaining("MMED_INGEST_PORT");
+    }
+}
