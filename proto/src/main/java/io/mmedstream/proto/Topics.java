@@ -21,6 +21,17 @@ public final class Topics {
      * original bytes with dead-letter-* headers naming the reason and the source topic/partition/offset.
      */
     public static final String DOCS_FILTER_DLQ = "mmed.docs.filter-dlq.v1";
+    /**
+     * The filter's exact-deduplication state: one record per accepted document, keyed by doc_id, in the partition
+     * of {@link #DOCS_INGESTED} the document was read from (same partition count); compacted. Private to the filter,
+     * written in the transaction that accepts the document; see services/filter/README.md.
+     */
+    public static final String FILTER_DEDUP_EXACT = "mmed.filter.dedup-exact.v1";
+    /**
+     * The filter's near-duplicate state: the MinHash signature of every accepted document, keyed by doc_id;
+     * compacted, read in full by every filter instance. Private to the filter; see services/filter/README.md.
+     */
+    public static final String FILTER_DEDUP_MINHASH = "mmed.filter.dedup-minhash.v1";
     /** {@link ShardReady}, keyed by shard id. */
     public static final String SHARDS_READY = "mmed.shards.ready.v1";
     /**
@@ -33,8 +44,8 @@ public final class Topics {
 
     /** Every topic of the pipeline, in pipeline order. */
     public static final java.util.List<String> ALL = java.util.List.of(
-            DOCS_SUBMITTED, DOCS_INGESTED, DOCS_REJECTED, DOCS_ACCEPTED, DOCS_DROPPED, DOCS_FILTER_DLQ, SHARDS_READY,
-            TRAIN_ROUNDS, CHECKPOINTS);
+            DOCS_SUBMITTED, DOCS_INGESTED, DOCS_REJECTED, DOCS_ACCEPTED, DOCS_DROPPED, DOCS_FILTER_DLQ,
+            FILTER_DEDUP_EXACT, FILTER_DEDUP_MINHASH, SHARDS_READY, TRAIN_ROUNDS, CHECKPOINTS);
 
     /**
      * Largest document text that passes end to end: 8 MiB of UTF-8. Broker, topic, producer and consumer limits are

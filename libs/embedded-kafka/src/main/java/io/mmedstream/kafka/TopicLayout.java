@@ -30,7 +30,7 @@ public final class TopicLayout {
     public static final int DEFAULT_PARTITIONS = 3;
     /**
      * Retention of the document topics: 7 days. Rejections and drops stay 30 days; shard announcements, training
-     * rounds (compacted) and checkpoint announcements forever.
+     * rounds (compacted), checkpoint announcements and the filter's dedup state (compacted) forever.
      */
     public static final long DOCS_RETENTION_MS = Duration.ofDays(7).toMillis();
     public static final long DEAD_LETTER_RETENTION_MS = Duration.ofDays(30).toMillis();
@@ -46,12 +46,15 @@ public final class TopicLayout {
             configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(Topics.MAX_RECORD_BYTES));
             long retention = switch (name) {
                 case Topics.DOCS_REJECTED, Topics.DOCS_DROPPED, Topics.DOCS_FILTER_DLQ -> DEAD_LETTER_RETENTION_MS;
-                case Topics.SHARDS_READY, Topics.TRAIN_ROUNDS, Topics.CHECKPOINTS -> -1L;
+                case Topics.SHARDS_READY, Topics.TRAIN_ROUNDS, Topics.CHECKPOINTS, Topics.FILTER_DEDUP_EXACT,
+                        Topics.FILTER_DEDUP_MINHASH -> -1L;
                 default -> Long.getLong("mmed.topic.retention.ms", envLong("MMED_TOPIC_RETENTION_MS", DOCS_RETENTION_MS));
             };
             configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retention));
-            if (name.equals(Topics.TRAIN_ROUNDS)) {
-                // The latest state of each round, by key, forever: the train-coordinator's durable state.
+            if (name.equals(Topics.TRAIN_ROUNDS) || name.equals(Topics.FILTER_DEDUP_EXACT)
+                    || name.equals(Topics.FILTER_DEDUP_MINHASH)) {
+                // The latest state per key, forever: the train-coordinator's rounds; the filter's dedup state (the
+                // exact one co-partitioned with mmed.docs.ingested.v1, hence the same partition count as every topic).
                 configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
             }
             topics.add(new NewTopic(name, partitions, replication).configs(configs));
