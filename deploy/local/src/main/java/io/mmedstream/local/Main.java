@@ -17,8 +17,8 @@ import io.mmedstream.local.stack.StackConfig;
 
 /**
  * The local stack's command line, run by {@code ./mmed}: {@code demo}, {@code up}, {@code down}, {@code status},
- * {@code submit}, {@code bench}. Exit status 0 when the command did its job, 1 when it could not, 2 for a wrong
- * command line. Set {@code MMED_DEBUG=1} for stack traces.
+ * {@code rounds}, {@code submit}, {@code bench}. Exit status 0 when the command did its job, 1 when it could not, 2
+ * for a wrong command line. Set {@code MMED_DEBUG=1} for stack traces.
  */
 public final class Main {
 

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -23,9 +25,15 @@ class MainTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) {
+        return run(Map.of(), args);
+    }
+
+    private int run(Map<String, String> extraEnv, String... args) {
         Terminal terminal = new Terminal(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), false);
-        return Main.run(args, Map.of("MMED_ROOT", home.toString(), "MMED_HOME", home.toString()), terminal);
+        Map<String, String> env = new HashMap<>(Map.of("MMED_ROOT", home.toString(), "MMED_HOME", home.toString()));
+        env.putAll(extraEnv);
+        return Main.run(args, env, terminal);
     }
 
     private String err() {
@@ -35,7 +43,8 @@ class MainTest {
     @Test
     void helpListsEveryCommand() {
         assertThat(run("--help")).isEqualTo(Main.OK);
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("demo", "up", "down", "status", "submit", "bench");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("demo", "up", "down", "status", "rounds", "submit",
+                "bench");
     }
 
     @Test
@@ -52,7 +61,7 @@ class MainTest {
 
     @Test
     void everyCommandExplainsItselfWithHelp() {
-        for (String command : new String[] {"demo", "up", "down", "status", "submit", "bench"}) {
+        for (String command : new String[] {"demo", "up", "down", "status", "rounds", "submit", "bench"}) {
             out.reset();
             assertThat(run(command, "--help")).as(command).isEqualTo(Main.OK);
             assertThat(out.toString(StandardCharsets.UTF_8)).as(command).startsWith("usage: ./mmed " + command);
@@ -87,6 +96,23 @@ class MainTest {
     void benchNamesAMissingCorpus() {
         assertThat(run("bench", "--corpus", home.resolve("missing.jsonl.gz").toString())).isEqualTo(Main.FAILED);
         assertThat(err()).contains("benchmark corpus not found").contains("missing.jsonl.gz");
+    }
+
+    @Test
+    void roundsWhenTheStackIsNotUpSaysSo() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+
+        assertThat(run(Map.of("MMED_TRAIN_COORDINATOR_PORT", String.valueOf(port)), "rounds")).isEqualTo(Main.FAILED);
+        assertThat(err()).contains("the stack is not up: the train-coordinator is not running (./mmed up starts it)");
+    }
+
+    @Test
+    void roundsTakesNoArguments() {
+        assertThat(run("rounds", "round-000001")).isEqualTo(Main.USAGE);
+        assertThat(err()).contains("unexpected argument 'round-000001'").contains("usage: ./mmed rounds [--json]");
     }
 
     @Test

@@ -8,19 +8,24 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
@@ -30,10 +35,16 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -41,14 +52,21 @@ import io.mmedstream.local.cli.Terminal;
 import io.mmedstream.local.demo.MalformedSubmissions;
 import io.mmedstream.local.funnel.FunnelCounts;
 import io.mmedstream.local.funnel.FunnelReader;
+import io.mmedstream.local.rounds.CoordinatorClient;
+import io.mmedstream.local.rounds.RoundDriver;
+import io.mmedstream.local.rounds.RoundInfo;
+import io.mmedstream.local.rounds.RoundTable;
 import io.mmedstream.local.stack.LocalStack;
 import io.mmedstream.local.stack.Service;
 import io.mmedstream.local.stack.StackConfig;
+import io.mmedstream.local.stack.TrainerPrerequisites;
 import io.mmedstream.local.submit.JsonLines;
 import io.mmedstream.local.submit.SubmissionRun;
 import io.mmedstream.local.submit.SubmissionSource;
 import io.mmedstream.local.submit.Submitter;
+import io.mmedstream.proto.CheckpointReady;
 import io.mmedstream.proto.DocumentAccepted;
+import io.mmedstream.proto.ShardReady;
 import io.mmedstream.proto.Topics;
 import io.mmedstream.proto.serde.AvroDeserializer;
 import io.mmedstream.tokenize.domain.ShardDocument;
@@ -56,12 +74,15 @@ import io.mmedstream.tokenize.domain.ShardManifest;
 import io.mmedstream.tokenize.service.ModelTokenizer;
 
 /**
- * The whole data plane across real processes, started exactly as {@code ./mmed up} starts them: a Kafka broker and
- * the ingest, filter and tokenize jars, on free ports, in a temporary MMED_HOME. A fixture corpus (medical and
- * non-medical documents in the six languages, a too-short one, one in an unsupported language, and one faulty
- * submission of each kind) goes in through the {@code submit} code path; the test then checks the accounting from
- * the topics and the shards on disk.
+ * The whole pipeline across real processes, started exactly as {@code ./mmed up} starts them: a Kafka broker and the
+ * ingest, filter, tokenize and train-coordinator jars, on free ports, in a temporary MMED_HOME. A fixture corpus
+ * (medical and non-medical documents in the six languages, a too-short one, one in an unsupported language, and one
+ * faulty submission of each kind) goes in through the {@code submit} code path; the first test checks the accounting
+ * from the topics and the shards on disk; the second has the train-coordinator train a round on those shards with the
+ * real trainer (services/trainer, a fresh tiny model, 40 short steps), as {@code ./mmed demo} does, and checks the
+ * {@code CheckpointReady} and the checkpoint on disk. The second is skipped when no Python with PyTorch is found.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineEndToEndIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -71,6 +92,22 @@ class PipelineEndToEndIT {
 
     private static LocalStack stack;
     private static String bootstrap;
+    private static Optional<String> python;
+
+    /**
+     * A round two busy cores train in about a minute: 40 steps of 4 windows of 32 tokens (a step's cost is mostly the
+     * optimizer's, over the 92,544-token embedding, so more windows cost little and steady the loss), every language
+     * in (the fixture has one short document per language), one attempt so that a failure shows at once.
+     */
+    private static final Map<String, String> SHORT_ROUND = Map.of(
+            "MMED_COORDINATOR_TRAINING_SEQ_LEN", "32",
+            "MMED_COORDINATOR_TRAINING_MICRO_BATCH_SIZE", "4",
+            "MMED_COORDINATOR_TRAINING_MIN_STEPS", "40",
+            "MMED_COORDINATOR_TRAINING_MAX_STEPS", "40",
+            "MMED_COORDINATOR_TRAINING_SAVE_EVERY", "0",
+            "MMED_COORDINATOR_MIXING_MIN_LANGUAGE_WINDOWS", "1",
+            "MMED_COORDINATOR_ROUNDS_MAX_ATTEMPTS", "1");
+    private static final int SHORT_ROUND_STEPS = 40;
 
     /** Documents that must be accepted, one per language: dense clinical text. */
     private static final Map<String, String> MEDICAL = Map.of(
@@ -143,7 +180,13 @@ class PipelineEndToEndIT {
         for (Service s : Service.values()) {
             ports.put(s, freePort());
         }
-        StackConfig config = new StackConfig(root, home, freePortPair(), ports, Duration.ofSeconds(150), List.of());
+        StackConfig config = new StackConfig(root, home, freePortPair(), ports, Duration.ofSeconds(150), List.of())
+                .withCoordinatorSettings(SHORT_ROUND);
+        python = new TrainerPrerequisites(TrainerPrerequisites.system(), line -> { })
+                .find(Optional.ofNullable(System.getenv("MMED_PYTHON")));
+        if (python.isPresent()) {
+            config = config.withTrainerPython(python.get());
+        }
         for (Service s : Service.values()) {
             assertThat(s.jar(config.root())).as("package the services first (mvn install builds this module last)")
                     .isRegularFile();
@@ -162,6 +205,7 @@ class PipelineEndToEndIT {
     }
 
     @Test
+    @Order(1)
     void everySubmissionIsAccountedForAndTheShardsHoldExactlyTheAcceptedTokens() throws Exception {
         List<byte[]> valid = new ArrayList<>();
         MEDICAL.forEach((lang, text) -> valid.add(submission(text, lang)));
@@ -246,6 +290,108 @@ class PipelineEndToEndIT {
         }
         assertThat(timesInShards).as("every accepted document in exactly one shard")
                 .containsOnlyKeys(accepted.keySet()).allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
+    }
+
+    @Test
+    @Order(2)
+    @Timeout(value = 6, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void theShardsBecomeACheckpointTrainedByTheRealTrainerWhoseLossFell() throws Exception {
+        Assumptions.assumeTrue(python.isPresent(), "no Python with PyTorch and NumPy ($MMED_PYTHON, else "
+                + String.join(", ", TrainerPrerequisites.CANDIDATES) + "): the training round is skipped");
+        List<ShardReady> shards = readAll(Topics.SHARDS_READY, ShardReady.class);
+        assertThat(shards).as("the shards of the accounting test, which runs first").isNotEmpty();
+        List<String> shardIds = shards.stream().map(ShardReady::getShardId).toList();
+
+        CoordinatorClient coordinator = CoordinatorClient.local(stack.port(Service.TRAIN_COORDINATOR));
+        RoundDriver driver = new RoundDriver(coordinator, Duration.ofMillis(500), Duration.ofSeconds(60),
+                line -> System.out.println("[round] " + line));
+        RoundDriver.Start start = driver.start(shardIds, Duration.ofSeconds(60));
+        assertThat(start.ours()).as("a round of the test's shards").isTrue();
+        List<RoundInfo> seen = new ArrayList<>();
+        RoundInfo round = driver.follow(start.round().roundId(), r -> {
+            if (seen.isEmpty() || !RoundTable.progress(r).equals(RoundTable.progress(seen.get(seen.size() - 1)))) {
+                System.out.println("[round] " + RoundTable.progress(r));
+            }
+            seen.add(r);
+        });
+
+        assertThat(round.state()).as("%s: %s", round.failureReason(), round.failureMessage()).isEqualTo("SUCCEEDED");
+        assertThat(round.shardIds()).containsExactlyInAnyOrderElementsOf(shardIds);
+        assertThat(seen).as("progress was visible while the round ran")
+                .anyMatch(r -> r.state().equals("RUNNING") && r.step() > 0 && r.loss() != null);
+        assertThat(round.step()).isEqualTo(SHORT_ROUND_STEPS);
+        assertThat(round.lossFell()).contains(true);
+
+        // The announcement: one CheckpointReady, committed, for this round.
+        List<CheckpointReady> checkpoints = readAll(Topics.CHECKPOINTS, CheckpointReady.class);
+        assertThat(checkpoints).hasSize(1);
+        CheckpointReady checkpoint = checkpoints.get(0);
+        assertThat(checkpoint.getRoundId()).isEqualTo(round.roundId());
+        assertThat(checkpoint.getStep()).isEqualTo(SHORT_ROUND_STEPS);
+        assertThat(checkpoint.getShardIds()).containsExactlyInAnyOrderElementsOf(shardIds);
+        assertThat(checkpoint.getFirstTrainLoss()).isNotNull();
+        assertThat(checkpoint.getFinalTrainLoss()).as("the training loss fell")
+                .isLessThan(checkpoint.getFirstTrainLoss());
+        assertThat(checkpoint.getTokensSeen()).isPositive();
+        assertThat(checkpoint.getUri()).isEqualTo(round.checkpointUri());
+
+        // The checkpoint on disk: a Hugging Face Llama directory under $MMED_HOME/checkpoints.
+        Path dir = Path.of(URI.create(checkpoint.getUri()));
+        assertThat(dir).startsWith(home.resolve("checkpoints")).isDirectory();
+        JsonNode config = JSON.readTree(dir.resolve("config.json").toFile());
+        assertThat(config.path("architectures").get(0).asText()).isEqualTo("LlamaForCausalLM");
+        assertThat(config.path("hidden_size").asInt()).isEqualTo(128);
+        assertThat(safetensorsTensorNames(dir.resolve("model.safetensors")))
+                .contains("model.embed_tokens.weight", "model.layers.0.self_attn.q_proj.weight", "model.norm.weight");
+        try (ModelTokenizer tokenizer = ModelTokenizer.loadDefault()) {
+            assertThat(checkpoint.getTokenizerSha256()).isEqualTo(tokenizer.sha256());
+            assertThat(config.path("vocab_size").asInt()).isGreaterThan(tokenizer.eosId());
+            assertThat(sha256(dir.resolve("tokenizer.json"))).isEqualTo(tokenizer.sha256());
+        }
+    }
+
+    /** The tensor names in a safetensors file's header (8-byte little-endian length, then JSON). */
+    private static List<String> safetensorsTensorNames(Path file) throws IOException {
+        try (var in = Files.newInputStream(file)) {
+            long length = ByteBuffer.wrap(in.readNBytes(8)).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            assertThat(length).isBetween(2L, 100_000_000L);
+            JsonNode header = JSON.readTree(in.readNBytes((int) length));
+            List<String> names = new ArrayList<>();
+            header.fieldNames().forEachRemaining(n -> {
+                if (!n.equals("__metadata__")) {
+                    names.add(n);
+                }
+            });
+            return names;
+        }
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+
+    /** Every record of a topic (read_committed), decoded. */
+    private static <T extends org.apache.avro.specific.SpecificRecord> List<T> readAll(String topic, Class<T> type) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_RECORD_BYTES);
+        AvroDeserializer<T> avro = new AvroDeserializer<>(type);
+        List<T> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    records.add(avro.decode(r.value()));
+                }
+            }
+        }
+        return records;
     }
 
     private static byte[] submission(String text, String lang) {

@@ -10,6 +10,6 @@ public final class Commands {
 
     public static List<Command> all() {
         return List.of(new DemoCommand(), new UpCommand(), new DownCommand(), new StatusCommand(),
-                new SubmitCommand(), new BenchCommand());
+                new RoundsCommand(), new SubmitCommand(), new BenchCommand());
     }
 }

@@ -1,6 +1,8 @@
 package io.mmedstream.local.cli;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -9,9 +11,14 @@ import io.mmedstream.local.funnel.FunnelReader;
 import io.mmedstream.local.funnel.FunnelTable;
 import io.mmedstream.local.stack.BrokerCheck;
 import io.mmedstream.local.stack.HealthProbe;
+import io.mmedstream.local.rounds.CoordinatorClient;
+import io.mmedstream.local.rounds.PoolInfo;
+import io.mmedstream.local.rounds.RoundInfo;
+import io.mmedstream.local.rounds.RoundTable;
 import io.mmedstream.local.stack.LocalStack;
+import io.mmedstream.local.stack.Service;
 
-/** {@code ./mmed status}: the processes' health and the funnel counts. */
+/** {@code ./mmed status}: the processes' health, the funnel counts and the training rounds. */
 final class StatusCommand implements Command {
 
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
@@ -23,7 +30,7 @@ final class StatusCommand implements Command {
 
     @Override
     public String summary() {
-        return "the processes' health and the funnel: submitted, ingested, rejected, accepted, dropped, shards";
+        return "the processes' health, the funnel (submitted ... shards) and the training rounds";
     }
 
     @Override
@@ -34,7 +41,9 @@ final class StatusCommand implements Command {
                 Shows each process of the local stack with its health, then the funnel as the topics tell it
                 (read with read_committed consumers, so only committed output counts): submitted, rejected by
                 reason, ingested, dropped by reason, accepted, documents in shards, shards written, tokens per
-                language. Exits with 1 when Kafka cannot be reached.
+                language. Then the training rounds, from the train-coordinator's admin API: how many there are in
+                each state, the latest one's progress (step, loss at the first and the latest step, tokens/s) and
+                the shards waiting for a round. Exits with 1 when Kafka cannot be reached.
 
                 """ + BootstrapAddress.HELP;
     }
@@ -54,7 +63,7 @@ final class StatusCommand implements Command {
             String health = c.pid().isEmpty() ? "not running"
                     : c.health().state() == HealthProbe.State.UP ? "UP"
                     : c.health().state() + (c.health().detail().isEmpty() ? "" : " (" + c.health().detail() + ")");
-            out.println(String.format(Locale.ROOT, "  %-9s %-11s %-24s %s", c.name(),
+            out.println(String.format(Locale.ROOT, "  %-17s %-11s %-24s %s", c.name(),
                     c.pid().map(p -> "pid " + p).orElse("-"), c.address(), health));
         }
         String bootstrap = BootstrapAddress.resolve(args, context);
@@ -73,6 +82,31 @@ final class StatusCommand implements Command {
             out.println();
             out.println("  still in flight at " + counts.pendingStage());
         }
+        out.println();
+        CoordinatorClient coordinator = CoordinatorClient.local(stack.port(Service.TRAIN_COORDINATOR));
+        out.println("rounds (train-coordinator " + coordinator.base() + ")");
+        roundRows(coordinator).forEach(row -> out.println("  " + row));
         return 0;
+    }
+
+    /** The rounds by state, the latest one's progress and the pool; why not, when the coordinator does not answer. */
+    static List<String> roundRows(CoordinatorClient coordinator) {
+        List<String> rows = new ArrayList<>();
+        try {
+            List<RoundInfo> rounds = coordinator.rounds();
+            rows.add(RoundTable.stateCounts(rounds));
+            if (!rounds.isEmpty()) {
+                RoundInfo latest = rounds.get(0);
+                rows.add("latest: " + RoundTable.progress(latest));
+                latest.checkpointLocation().ifPresent(c -> rows.add("        checkpoint " + c));
+            }
+            PoolInfo pool = coordinator.pool();
+            rows.add("pool: " + pool.waiting().size() + (pool.waiting().size() == 1 ? " shard" : " shards") + " ("
+                    + Format.count(pool.waitingTokens()) + " tokens) waiting for a round"
+                    + (pool.aside().isEmpty() ? "" : ", " + pool.aside().size() + " kept aside"));
+        } catch (CommandException e) {
+            rows.add(e.getMessage());
+        }
+        return rows;
     }
 }

@@ -20,22 +20,30 @@ final class UpCommand implements Command {
         return """
                 usage: ./mmed up
 
-                Starts a Kafka broker and the ingest, filter and tokenize services as background processes, waits
-                until every service reports ready (/q/health/ready), and prints the broker's address on a line of
-                its own: "kafka: HOST:PORT". Whatever is already running is left as it is.
+                Starts a Kafka broker and the ingest, filter, tokenize and train-coordinator services as background
+                processes, waits until every service reports ready (/q/health/ready), and prints the broker's
+                address on a line of its own: "kafka: HOST:PORT". Whatever is already running is left as it is.
 
-                Logs go to $MMED_HOME/logs/<name>.log, pid files to $MMED_HOME/run/, shards to $MMED_HOME/shards/.
+                Before it starts the train-coordinator it checks that the trainer can run: a Python 3 that imports
+                torch and numpy ($MMED_PYTHON, else the first of python3, /usr/bin/python3). When there is none, it
+                installs python3-torch python3-numpy libopenblas0-pthread with apt-get if it runs as root on Debian
+                or Ubuntu, and otherwise stops with the command to run.
+
+                Logs go to $MMED_HOME/logs/<name>.log, pid files to $MMED_HOME/run/, shards to $MMED_HOME/shards/,
+                rounds to $MMED_HOME/rounds/, checkpoints to $MMED_HOME/checkpoints/.
 
                 Environment: MMED_HOME (default ./.mmed), KAFKA_PORT (9092), MMED_INGEST_PORT (8081),
-                MMED_FILTER_PORT (8082), MMED_TOKENIZE_PORT (8083), MMED_READY_TIMEOUT_S (180),
-                MMED_SERVICE_JAVA_OPTS (extra JVM options for the services), MMED_TOPIC_PARTITIONS (3).
+                MMED_FILTER_PORT (8082), MMED_TOKENIZE_PORT (8083), MMED_TRAIN_COORDINATOR_PORT (8084),
+                MMED_READY_TIMEOUT_S (180), MMED_SERVICE_JAVA_OPTS (extra JVM options for the services),
+                MMED_TOPIC_PARTITIONS (3), MMED_PYTHON (the trainer's interpreter), MMED_COORDINATOR_* (the
+                train-coordinator's settings, e.g. MMED_COORDINATOR_TRAINING_MAX_STEPS=80).
                 """;
     }
 
     @Override
     public int run(Arguments args, CliContext context) {
         args.expectPositionals(0, 0, "");
-        LocalStack stack = new LocalStack(context.config(), context.terminal()::info);
+        LocalStack stack = new LocalStack(TrainerSetup.prepare(context), context.terminal()::info);
         LocalStack.UpResult result = stack.up();
         if (result.alreadyUp()) {
             context.terminal().info("the stack is already up");

@@ -42,6 +42,7 @@ public final class FunnelReader implements AutoCloseable {
     private final AvroDeserializer<DocumentRejected> rejected = new AvroDeserializer<>(DocumentRejected.class);
     private final AvroDeserializer<DocumentDropped> dropped = new AvroDeserializer<>(DocumentDropped.class);
     private final AvroDeserializer<ShardReady> shards = new AvroDeserializer<>(ShardReady.class);
+    private final List<String> shardIds = new ArrayList<>();
     private List<TopicPartition> partitions = List.of();
 
     private FunnelReader(String bootstrap, KafkaConsumer<byte[], byte[]> consumer) {
@@ -98,6 +99,14 @@ public final class FunnelReader implements AutoCloseable {
         }
     }
 
+    /**
+     * The ids of the shard announcements read so far, in the order read: those after the first {@code n} are the
+     * shards announced since the {@link #catchUp} whose counts showed {@code n} shards.
+     */
+    public List<String> shardIds() {
+        return List.copyOf(shardIds);
+    }
+
     private void assignAll(Duration timeout) {
         List<TopicPartition> all = new ArrayList<>();
         Map<String, List<PartitionInfo>> topics = consumer.listTopics(timeout);
@@ -142,7 +151,9 @@ public final class FunnelReader implements AutoCloseable {
             }
             case Topics.SHARDS_READY -> {
                 // A shard announcement that cannot be read would silently break the accounting: fail loudly.
-                tally.shard(shards.decode(record.value()));
+                ShardReady shard = shards.decode(record.value());
+                tally.shard(shard);
+                shardIds.add(shard.getShardId());
             }
             default -> {
                 // not a funnel topic

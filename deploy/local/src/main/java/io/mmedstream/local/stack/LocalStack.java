@@ -23,9 +23,10 @@ import java.util.stream.Stream;
 import io.mmedstream.local.cli.CommandException;
 
 /**
- * The embedded default stack: a Kafka broker ({@code io.mmedstream.kafka.BrokerMain}) and the three services, each
- * a process of its own that outlives the CLI. {@code up} starts what is not running and waits until everything is
- * ready; {@code down} stops everything. The state lives in {@link StackConfig#home()}.
+ * The embedded default stack: a Kafka broker ({@code io.mmedstream.kafka.BrokerMain}) and the services (ingest,
+ * filter, tokenize, train-coordinator), each a process of its own that outlives the CLI. {@code up} starts what is
+ * not running and waits until everything is ready; {@code down} stops everything. The state lives in
+ * {@link StackConfig#home()}.
  */
 public final class LocalStack {
 
@@ -33,6 +34,8 @@ public final class LocalStack {
     public static final String BROKER = "kafka";
     /** Environment variable naming tokenize's shard directory. */
     public static final String TOKENIZE_STORAGE_VARIABLE = "MMED_TOKENIZE_STORAGE_DIR";
+    /** The train-coordinator's setting naming the trainer's Python interpreter. */
+    public static final String TRAINER_PYTHON_VARIABLE = "MMED_COORDINATOR_LOCAL_PYTHON";
 
     private static final Duration BROKER_START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
@@ -152,6 +155,16 @@ public final class LocalStack {
                 && Stream.of(Service.values()).allMatch(s -> supervisor.find(s.id()).isPresent());
     }
 
+    /** Whether the process of {@code service} is running (not whether it is ready). */
+    public boolean isRunning(Service service) {
+        return supervisor.find(service.id()).isPresent();
+    }
+
+    /** The HTTP port of {@code service}: the running stack's, else the configured one. */
+    public int port(Service service) {
+        return recordedPorts().orElse(config.ports()).get(service);
+    }
+
     /** Every process of the stack, with its health. */
     public List<Component> components() {
         List<Component> list = new ArrayList<>();
@@ -208,8 +221,14 @@ public final class LocalStack {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        Path workDir = config.home();
         if (service == Service.TOKENIZE) {
             env.put(TOKENIZE_STORAGE_VARIABLE, config.shardsDir().toString());
+        }
+        if (service == Service.TRAIN_COORDINATOR) {
+            env.putAll(coordinatorEnvironment(config));
+            // Its defaults are relative to the repository (services/trainer); the paths above are absolute anyway.
+            workDir = config.root();
         }
         List<String> command = new ArrayList<>();
         command.add(java());
@@ -217,12 +236,30 @@ public final class LocalStack {
         command.add("-jar");
         command.add(service.jar(config.root()).toString());
         progress.accept("starting " + service.id() + " on port " + port + " (log: " + supervisor.logFile(service.id()) + ")");
-        start(service.id(), command, env);
+        start(service.id(), command, env, workDir);
+    }
+
+    /**
+     * The train-coordinator's environment: its directories under {@code MMED_HOME}, the trainer's folder and
+     * interpreter, then the stack's coordinator settings, which may override any of them.
+     */
+    static Map<String, String> coordinatorEnvironment(StackConfig config) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("MMED_COORDINATOR_LOCAL_TRAINER_DIR", config.trainerDir().toString());
+        env.put("MMED_COORDINATOR_LOCAL_WORK_DIR", config.roundsDir().toString());
+        env.put("MMED_COORDINATOR_LOCAL_CHECKPOINTS_DIR", config.checkpointsDir().toString());
+        config.trainerPython().ifPresent(p -> env.put(TRAINER_PYTHON_VARIABLE, p));
+        env.putAll(config.coordinatorSettings());
+        return env;
     }
 
     private ProcessHandle start(String name, List<String> command, Map<String, String> env) {
+        return start(name, command, env, config.home());
+    }
+
+    private ProcessHandle start(String name, List<String> command, Map<String, String> env, Path workDir) {
         try {
-            return supervisor.start(name, command, env, config.home());
+            return supervisor.start(name, command, env, workDir);
         } catch (IOException e) {
             throw new CommandException("cannot start " + name + ": " + e.getMessage(), e);
         }
@@ -341,6 +378,8 @@ public final class LocalStack {
         p.setProperty("kafka", bootstrap);
         ports.forEach((s, port) -> p.setProperty(s.id() + ".port", String.valueOf(port)));
         p.setProperty("shards", config.shardsDir().toString());
+        p.setProperty("rounds", config.roundsDir().toString());
+        p.setProperty("checkpoints", config.checkpointsDir().toString());
         try (var out = Files.newBufferedWriter(stateFile(), StandardCharsets.UTF_8)) {
             p.store(out, "the running local stack (written by ./mmed up)");
         } catch (IOException e) {
@@ -396,6 +435,8 @@ public final class LocalStack {
             Files.createDirectories(config.runDir());
             Files.createDirectories(config.logsDir());
             Files.createDirectories(config.shardsDir());
+            Files.createDirectories(config.roundsDir());
+            Files.createDirectories(config.checkpointsDir());
         } catch (IOException e) {
             throw new CommandException("cannot create " + config.home() + ": " + e.getMessage(), e);
         }

@@ -3,12 +3,16 @@ package io.mmedstream.local.stack;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** The pipeline services the local stack runs, each as {@code java -jar services/<id>/target/quarkus-app/quarkus-run.jar}. */
+/**
+ * The services the local stack runs, each as {@code java -jar services/<id>/target/quarkus-app/quarkus-run.jar}: the
+ * data plane (ingest, filter, tokenize) and the train-coordinator, which runs training rounds on the shards.
+ */
 public enum Service {
 
     INGEST("ingest", 8081),
     FILTER("filter", 8082),
-    TOKENIZE("tokenize", 8083);
+    TOKENIZE("tokenize", 8083),
+    TRAIN_COORDINATOR("train-coordinator", 8084);
 
     private final String id;
     private final int defaultPort;
@@ -28,9 +32,9 @@ public enum Service {
         return defaultPort;
     }
 
-    /** Environment variable that moves its HTTP port, e.g. {@code MMED_FILTER_PORT}. */
+    /** Environment variable that moves its HTTP port: {@code MMED_FILTER_PORT}, {@code MMED_TRAIN_COORDINATOR_PORT}. */
     public String portVariable() {
-        return "MMED_" + id.toUpperCase(Locale.ROOT) + "_PORT";
+        return "MMED_" + id.toUpperCase(Locale.ROOT).replace('-', '_') + "_PORT";
     }
 
     /** The runnable jar the Quarkus build leaves in the service's folder. */

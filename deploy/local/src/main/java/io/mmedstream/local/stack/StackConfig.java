@@ -4,9 +4,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 
 import io.mmedstream.local.cli.UsageException;
 
@@ -16,31 +20,72 @@ import io.mmedstream.local.cli.UsageException;
  * <table>
  * <tr><th>variable</th><th>meaning</th><th>default</th></tr>
  * <tr><td>MMED_ROOT</td><td>the repository (services' jars are found below it)</td><td>the working directory</td></tr>
- * <tr><td>MMED_HOME</td><td>state: pid files, logs, broker data, shards</td><td>{@code $MMED_ROOT/.mmed}</td></tr>
+ * <tr><td>MMED_HOME</td><td>state: pid files, logs, broker data, shards, rounds, checkpoints</td>
+ * <td>{@code $MMED_ROOT/.mmed}</td></tr>
  * <tr><td>KAFKA_PORT</td><td>the broker's client port; its controller uses the next one</td><td>9092</td></tr>
- * <tr><td>MMED_INGEST_PORT, MMED_FILTER_PORT, MMED_TOKENIZE_PORT</td><td>HTTP ports</td><td>8081, 8082, 8083</td></tr>
+ * <tr><td>MMED_INGEST_PORT, MMED_FILTER_PORT, MMED_TOKENIZE_PORT, MMED_TRAIN_COORDINATOR_PORT</td><td>HTTP ports</td>
+ * <td>8081, 8082, 8083, 8084</td></tr>
  * <tr><td>MMED_READY_TIMEOUT_S</td><td>how long {@code up} waits for every service to be ready</td><td>180</td></tr>
  * <tr><td>MMED_SERVICE_JAVA_OPTS</td><td>extra JVM options for the services</td><td>none</td></tr>
+ * <tr><td>MMED_PYTHON</td><td>the trainer's Python interpreter</td><td>the first of python3, /usr/bin/python3 that
+ * imports torch and numpy</td></tr>
+ * <tr><td>MMED_COORDINATOR_*</td><td>the train-coordinator's settings; they win over {@link #COORDINATOR_DEFAULTS}</td>
+ * <td>{@link #COORDINATOR_DEFAULTS}</td></tr>
  * </table>
  *
  * {@code MMED_TOPIC_PARTITIONS} and {@code MMED_TOPIC_RETENTION_MS} reach the broker process unchanged.
+ *
+ * @param coordinatorSettings {@code MMED_COORDINATOR_*} variables the train-coordinator gets
+ * @param trainerPython the trainer's interpreter, when known ({@code MMED_PYTHON}, or what the prerequisites check
+ *        found); empty: the coordinator looks for one itself when it dispatches its first round
  */
 public record StackConfig(Path root, Path home, int kafkaPort, Map<Service, Integer> ports, Duration readyTimeout,
-        List<String> serviceJavaOptions) {
+        List<String> serviceJavaOptions, Map<String, String> coordinatorSettings, Optional<String> trainerPython) {
 
     public static final int DEFAULT_KAFKA_PORT = 9092;
     public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(180);
+    /** Prefix of the train-coordinator's environment variables (its {@code mmed.coordinator.*} keys). */
+    public static final String COORDINATOR_PREFIX = "MMED_COORDINATOR_";
+
+    /**
+     * The train-coordinator's settings on the embedded default, sized for a CPU with two cores: the fresh tiny model
+     * (2 layers, hidden 128) in short windows, 256 tokens a step, at most 80 steps a round, so a round takes a few
+     * minutes, however much data it has. The logits over InternLM2's 92,544-token vocabulary dominate a step's cost;
+     * the coordinator's own defaults (the shards' 2048-token windows, 4 windows a step, no step limit) are for GPUs.
+     * The stop grace stays below the 30 s that {@code down} waits, so a stopped trainer checkpoints before its
+     * coordinator is killed.
+     */
+    public static final Map<String, String> COORDINATOR_DEFAULTS = orderedMap(
+            "MMED_COORDINATOR_TRAINING_SEQ_LEN", "128",
+            "MMED_COORDINATOR_TRAINING_MICRO_BATCH_SIZE", "2",
+            "MMED_COORDINATOR_TRAINING_GRAD_ACCUM", "1",
+            "MMED_COORDINATOR_TRAINING_MAX_STEPS", "80",
+            "MMED_COORDINATOR_TRAINING_SAVE_EVERY", "40",
+            "MMED_COORDINATOR_ROUNDS_STOP_GRACE", "20s");
 
     public StackConfig {
         root = root.toAbsolutePath().normalize();
         home = home.toAbsolutePath().normalize();
         ports = Map.copyOf(ports);
         serviceJavaOptions = List.copyOf(serviceJavaOptions);
+        coordinatorSettings = Collections.unmodifiableMap(new LinkedHashMap<>(coordinatorSettings));
+        trainerPython = trainerPython.filter(p -> !p.isBlank());
         for (Service s : Service.values()) {
             if (!ports.containsKey(s)) {
                 throw new IllegalArgumentException("no port for " + s.id());
             }
         }
+        for (String key : coordinatorSettings.keySet()) {
+            if (!key.startsWith(COORDINATOR_PREFIX)) {
+                throw new IllegalArgumentException("not a train-coordinator setting: " + key);
+            }
+        }
+    }
+
+    /** A stack with the embedded default's coordinator settings and no known trainer interpreter. */
+    public StackConfig(Path root, Path home, int kafkaPort, Map<Service, Integer> ports, Duration readyTimeout,
+            List<String> serviceJavaOptions) {
+        this(root, home, kafkaPort, ports, readyTimeout, serviceJavaOptions, COORDINATOR_DEFAULTS, Optional.empty());
     }
 
     /** The configuration the environment describes. */
@@ -55,12 +100,33 @@ public record StackConfig(Path root, Path home, int kafkaPort, Map<Service, Inte
         Duration ready = blank(timeout) ? DEFAULT_READY_TIMEOUT : Duration.ofSeconds(positive(timeout, "MMED_READY_TIMEOUT_S"));
         String opts = env.get("MMED_SERVICE_JAVA_OPTS");
         List<String> javaOptions = blank(opts) ? List.of() : Arrays.asList(opts.trim().split("\\s+"));
-        return new StackConfig(root, home, port(env, "KAFKA_PORT", DEFAULT_KAFKA_PORT), ports, ready, javaOptions);
+        Map<String, String> coordinator = new LinkedHashMap<>(COORDINATOR_DEFAULTS);
+        new TreeMap<>(env).forEach((k, v) -> {
+            if (k.startsWith(COORDINATOR_PREFIX) && v != null) {
+                coordinator.put(k, v);
+            }
+        });
+        return new StackConfig(root, home, port(env, "KAFKA_PORT", DEFAULT_KAFKA_PORT), ports, ready, javaOptions,
+                coordinator, Optional.ofNullable(env.get("MMED_PYTHON")));
     }
 
     /** The same stack with other ports (tests run on free ones). */
     public StackConfig withPorts(int kafka, Map<Service, Integer> servicePorts) {
-        return new StackConfig(root, home, kafka, servicePorts, readyTimeout, serviceJavaOptions);
+        return new StackConfig(root, home, kafka, servicePorts, readyTimeout, serviceJavaOptions, coordinatorSettings,
+                trainerPython);
+    }
+
+    /** The same stack whose coordinator runs the trainer with {@code python}. */
+    public StackConfig withTrainerPython(String python) {
+        return new StackConfig(root, home, kafkaPort, ports, readyTimeout, serviceJavaOptions, coordinatorSettings,
+                Optional.of(python));
+    }
+
+    /** The same stack with these coordinator settings added to (or replacing) its own. */
+    public StackConfig withCoordinatorSettings(Map<String, String> settings) {
+        Map<String, String> merged = new LinkedHashMap<>(coordinatorSettings);
+        merged.putAll(settings);
+        return new StackConfig(root, home, kafkaPort, ports, readyTimeout, serviceJavaOptions, merged, trainerPython);
     }
 
     public int port(Service service) {
@@ -90,6 +156,21 @@ public record StackConfig(Path root, Path home, int kafkaPort, Map<Service, Inte
     /** {@code $MMED_HOME/shards}: tokenize's shard storage. */
     public Path shardsDir() {
         return home.resolve("shards");
+    }
+
+    /** {@code $MMED_HOME/rounds}: the train-coordinator's round manifests and trainer logs, per round. */
+    public Path roundsDir() {
+        return home.resolve("rounds");
+    }
+
+    /** {@code $MMED_HOME/checkpoints}: the checkpoints the rounds write, per round. */
+    public Path checkpointsDir() {
+        return home.resolve("checkpoints");
+    }
+
+    /** {@code services/trainer}: the PyTorch trainer the coordinator runs as a child process. */
+    public Path trainerDir() {
+        return root.resolve("services").resolve("trainer");
     }
 
     public Path logFile(String process) {
@@ -128,6 +209,14 @@ public record StackConfig(Path root, Path home, int kafkaPort, Map<Service, Inte
             // reported below
         }
         throw new UsageException(variable + " must be a positive whole number, not '" + v + "'");
+    }
+
+    private static Map<String, String> orderedMap(String... keysAndValues) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return Collections.unmodifiableMap(m);
     }
 
     private static boolean blank(String s) {

@@ -49,11 +49,30 @@ class LocalStackTest {
 
     @Test
     void upRefusesToStartServicesThatAreNotBuilt() throws IOException {
-        LocalStack stack = stack(freePort());
+        LocalStack stack = stack(freePortPair());
 
         assertThatThrownBy(stack::up).isInstanceOf(CommandException.class)
                 .hasMessageContaining("is not built").hasMessageContaining("quarkus-run.jar");
         assertThat(progress).noneMatch(line -> line.startsWith("starting"));
+    }
+
+    @Test
+    void theCoordinatorGetsItsDirectoriesTheTrainerAndTheStackSettingsWhichWin() {
+        StackConfig config = StackConfig.fromEnvironment(Map.of("MMED_ROOT", "/repo", "MMED_HOME", "/state",
+                "MMED_COORDINATOR_TRAINING_MAX_STEPS", "120", "MMED_COORDINATOR_LOCAL_WORK_DIR", "/elsewhere"))
+                .withTrainerPython("/usr/bin/python3");
+
+        Map<String, String> env = LocalStack.coordinatorEnvironment(config);
+
+        assertThat(env).containsEntry("MMED_COORDINATOR_LOCAL_TRAINER_DIR", "/repo/services/trainer")
+                .containsEntry("MMED_COORDINATOR_LOCAL_CHECKPOINTS_DIR", "/state/checkpoints")
+                .containsEntry("MMED_COORDINATOR_LOCAL_WORK_DIR", "/elsewhere")
+                .containsEntry(LocalStack.TRAINER_PYTHON_VARIABLE, "/usr/bin/python3")
+                .containsEntry("MMED_COORDINATOR_TRAINING_MAX_STEPS", "120")
+                .containsEntry("MMED_COORDINATOR_TRAINING_SEQ_LEN", "128");
+        assertThat(LocalStack.coordinatorEnvironment(StackConfig.fromEnvironment(Map.of("MMED_HOME", "/state"))))
+                .containsEntry("MMED_COORDINATOR_LOCAL_WORK_DIR", "/state/rounds")
+                .doesNotContainKey(LocalStack.TRAINER_PYTHON_VARIABLE);
     }
 
     @Test
@@ -65,5 +84,18 @@ class LocalStackTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    /** A port whose successor (the controller's) is free as well. */
+    private static int freePortPair() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port = freePort();
+            try (ServerSocket next = new ServerSocket(port + 1)) {
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no free pair of adjacent ports");
     }
 }

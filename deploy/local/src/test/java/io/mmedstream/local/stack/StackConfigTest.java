@@ -22,11 +22,44 @@ class StackConfigTest {
         assertThat(c.port(Service.INGEST)).isEqualTo(8081);
         assertThat(c.port(Service.FILTER)).isEqualTo(8082);
         assertThat(c.port(Service.TOKENIZE)).isEqualTo(8083);
+        assertThat(c.port(Service.TRAIN_COORDINATOR)).isEqualTo(8084);
         assertThat(c.readyTimeout()).isEqualTo(Duration.ofSeconds(180));
         assertThat(c.logFile("filter")).isEqualTo(Path.of("/repo/.mmed/logs/filter.log"));
         assertThat(c.shardsDir()).isEqualTo(Path.of("/repo/.mmed/shards"));
         assertThat(Service.TOKENIZE.jar(c.root()))
                 .isEqualTo(Path.of("/repo/services/tokenize/target/quarkus-app/quarkus-run.jar"));
+        assertThat(Service.TRAIN_COORDINATOR.jar(c.root()))
+                .isEqualTo(Path.of("/repo/services/train-coordinator/target/quarkus-app/quarkus-run.jar"));
+        assertThat(c.roundsDir()).isEqualTo(Path.of("/repo/.mmed/rounds"));
+        assertThat(c.checkpointsDir()).isEqualTo(Path.of("/repo/.mmed/checkpoints"));
+        assertThat(c.trainerDir()).isEqualTo(Path.of("/repo/services/trainer"));
+        assertThat(c.trainerPython()).isEmpty();
+    }
+
+    @Test
+    void theCoordinatorTrainsShortRoundsOnACpuUnlessTheEnvironmentSaysOtherwise() {
+        StackConfig defaults = StackConfig.fromEnvironment(Map.of("MMED_ROOT", "/repo"));
+        assertThat(defaults.coordinatorSettings()).isEqualTo(StackConfig.COORDINATOR_DEFAULTS)
+                .containsEntry("MMED_COORDINATOR_TRAINING_MAX_STEPS", "80")
+                .containsEntry("MMED_COORDINATOR_TRAINING_SEQ_LEN", "128");
+
+        StackConfig c = StackConfig.fromEnvironment(Map.of("MMED_ROOT", "/repo",
+                "MMED_COORDINATOR_TRAINING_MAX_STEPS", "500", "MMED_COORDINATOR_POLICY_MAX_WAIT", "30s",
+                "MMED_PYTHON", "/opt/venv/bin/python", "MMED_OTHER", "x"));
+
+        assertThat(c.coordinatorSettings()).containsEntry("MMED_COORDINATOR_TRAINING_MAX_STEPS", "500")
+                .containsEntry("MMED_COORDINATOR_POLICY_MAX_WAIT", "30s")
+                .containsEntry("MMED_COORDINATOR_TRAINING_SEQ_LEN", "128")
+                .doesNotContainKey("MMED_OTHER");
+        assertThat(c.trainerPython()).contains("/opt/venv/bin/python");
+    }
+
+    @Test
+    void theCoordinatorPortHasAVariableOfItsOwn() {
+        assertThat(Service.TRAIN_COORDINATOR.portVariable()).isEqualTo("MMED_TRAIN_COORDINATOR_PORT");
+        StackConfig c = StackConfig.fromEnvironment(Map.of("MMED_ROOT", "/repo", "MMED_TRAIN_COORDINATOR_PORT",
+                "18084"));
+        assertThat(c.port(Service.TRAIN_COORDINATOR)).isEqualTo(18084);
     }
 
     @Test
