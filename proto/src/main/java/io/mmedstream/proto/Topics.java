@@ -41,11 +41,16 @@ public final class Topics {
     public static final String TRAIN_ROUNDS = "mmed.train.rounds.v1";
     /** {@link CheckpointReady}, keyed by checkpoint id. */
     public static final String CHECKPOINTS = "mmed.checkpoints.v1";
+    /** {@link EvalCompleted}, keyed by checkpoint id: one MMedBench evaluation per checkpoint. */
+    public static final String EVAL_RESULTS = "mmed.eval.results.v1";
+    /** {@link ModelPromoted}, keyed by model name: the latest record per model is the one to serve. */
+    public static final String MODELS_PROMOTED = "mmed.models.promoted.v1";
 
     /** Every topic of the pipeline, in pipeline order. */
     public static final java.util.List<String> ALL = java.util.List.of(
             DOCS_SUBMITTED, DOCS_INGESTED, DOCS_REJECTED, DOCS_ACCEPTED, DOCS_DROPPED, DOCS_FILTER_DLQ,
-            FILTER_DEDUP_EXACT, FILTER_DEDUP_MINHASH, SHARDS_READY, TRAIN_ROUNDS, CHECKPOINTS);
+            FILTER_DEDUP_EXACT, FILTER_DEDUP_MINHASH, SHARDS_READY, TRAIN_ROUNDS, CHECKPOINTS, EVAL_RESULTS,
+            MODELS_PROMOTED);
 
     /**
      * Largest document text that passes end to end: 8 MiB of UTF-8. Broker, topic, producer and consumer limits are

@@ -30,7 +30,8 @@ public final class TopicLayout {
     public static final int DEFAULT_PARTITIONS = 3;
     /**
      * Retention of the document topics: 7 days. Rejections and drops stay 30 days; shard announcements, training
-     * rounds (compacted), checkpoint announcements and the filter's dedup state (compacted) forever.
+     * rounds (compacted), checkpoint announcements, evaluation results, promotions and the filter's dedup state
+     * (compacted) forever.
      */
     public static final long DOCS_RETENTION_MS = Duration.ofDays(7).toMillis();
     public static final long DEAD_LETTER_RETENTION_MS = Duration.ofDays(30).toMillis();
@@ -47,7 +48,7 @@ public final class TopicLayout {
             long retention = switch (name) {
                 case Topics.DOCS_REJECTED, Topics.DOCS_DROPPED, Topics.DOCS_FILTER_DLQ -> DEAD_LETTER_RETENTION_MS;
                 case Topics.SHARDS_READY, Topics.TRAIN_ROUNDS, Topics.CHECKPOINTS, Topics.FILTER_DEDUP_EXACT,
-                        Topics.FILTER_DEDUP_MINHASH -> -1L;
+                        Topics.FILTER_DEDUP_MINHASH, Topics.EVAL_RESULTS, Topics.MODELS_PROMOTED -> -1L;
                 default -> Long.getLong("mmed.topic.retention.ms", envLong("MMED_TOPIC_RETENTION_MS", DOCS_RETENTION_MS));
             };
             configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retention));

@@ -1,0 +1,326 @@
+package io.mmedstream.eval.messaging;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.logging.Log;
+
+import io.mmedstream.eval.service.CheckpointEvaluator;
+import io.mmedstream.eval.service.CheckpointEvaluator.Outcome;
+import io.mmedstream.proto.CheckpointReady;
+import io.mmedstream.proto.Topics;
+import io.mmedstream.proto.serde.AvroDeserializer;
+import io.mmedstream.proto.serde.AvroSerializer;
+
+/**
+ * The consume-evaluate-produce loop, on one thread with plain Kafka clients.
+ *
+ * <p>Long work: an evaluation takes minutes to hours, far beyond {@code max.poll.interval.ms}. It runs on a worker
+ * thread while this thread keeps polling with every assigned partition PAUSED, so the consumer stays in its group and
+ * nothing new is fetched (records a rebalance hands over meanwhile are sought back and paused too).
+ *
+ * <p>Exactly once: the EvalCompleted, the ModelPromoted (when promoted) and the consumed offset commit in ONE Kafka
+ * transaction, fenced by the consumer's group metadata. A crash before the commit re-reads the checkpoint and
+ * re-evaluates it (nothing was published); a checkpoint that already has a committed result on this benchmark (read
+ * back by {@link ResultsView} before every evaluation) is skipped, so no checkpoint is evaluated twice into the topics.
+ *
+ * <p>Failures: an undecodable record or a checkpoint that cannot be used (missing directory, non-local URI) is a
+ * permanent failure: logged with topic-partition@offset, counted in {@code mmed.records.rejected{reason}}, and its
+ * offset committed. Anything else (backend unavailable, load failed) is retried from the same record after a backoff.
+ */
+public final class CheckpointConsumer implements Runnable {
+
+    private static final Duration RETRY_BACKOFF = Duration.ofSeconds(5);
+
+    private final String bootstrapServers;
+    private final String groupId;
+    private final String transactionalId;
+    private final Duration pollTimeout;
+    private final String benchmarkName;
+    private final String modelName;
+    private final CheckpointEvaluator evaluator;
+    private final MeterRegistry metrics;
+    private final AvroDeserializer<CheckpointReady> decoder = new AvroDeserializer<>(CheckpointReady.class);
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "eval-worker");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean running = true;
+    private volatile Instant lastPoll;
+    private volatile boolean started;
+
+    public CheckpointConsumer(String bootstrapServers, String groupId, String transactionalId, Duration pollTimeout,
+                              String benchmarkName, String modelName, CheckpointEvaluator evaluator,
+                              MeterRegistry metrics) {
+        this.bootstrapServers = bootstrapServers;
+        this.groupId = groupId;
+        this.transactionalId = transactionalId;
+        this.pollTimeout = pollTimeout;
+        this.benchmarkName = benchmarkName;
+        this.modelName = modelName;
+        this.evaluator = evaluator;
+        this.metrics = metrics;
+    }
+
+    /** Whether the loop runs and polled recently (readiness). */
+    public boolean healthy() {
+        Instant last = lastPoll;
+        return running && started && last != null
+                && last.isAfter(Instant.now().minus(pollTimeout.multipliedBy(20).plusSeconds(30)));
+    }
+
+    /** Whether the loop thread is still going (liveness). */
+    public boolean running() {
+        return running;
+    }
+
+    public void stop() {
+        running = false;
+        worker.shutdownNow();
+    }
+
+    @Override
+    public void run() {
+        try (KafkaConsumer<String, byte[]> consumer = consumer();
+             KafkaProducer<String, byte[]> producer = producer();
+             ResultsView view = new ResultsView(bootstrapServers)) {
+            producer.initTransactions();
+            consumer.subscribe(List.of(Topics.CHECKPOINTS), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    Log.infof("eval: partitions revoked %s", partitions);
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    Log.infof("eval: partitions assigned %s", partitions);
+                }
+            });
+            started = true;
+            Log.infof("eval: consuming %s as group %s (transactional id %s)", Topics.CHECKPOINTS, groupId,
+                    transactionalId);
+            while (running) {
+                ConsumerRecords<String, byte[]> records = poll(consumer);
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    if (!running) {
+                        break;
+                    }
+                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                    if (!consumer.assignment().contains(tp)) {
+                        continue; // revoked while an earlier record was evaluated: its new owner reads it
+                    }
+                    if (!handle(r, consumer, producer, view)) {
+                        break; // sought back for a retry: drop the rest of this batch
+                    }
+                }
+            }
+        } catch (org.apache.kafka.common.errors.InterruptException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            Log.errorf(e, "eval: consumer loop stopped: %s", e.getMessage());
+        } finally {
+            running = false;
+        }
+    }
+
+    private ConsumerRecords<String, byte[]> poll(KafkaConsumer<String, byte[]> consumer) {
+        ConsumerRecords<String, byte[]> records = consumer.poll(pollTimeout);
+        lastPoll = Instant.now();
+        return records;
+    }
+
+    /** Handles one CheckpointReady; false when the record is to be read again (transient failure). */
+    private boolean handle(ConsumerRecord<String, byte[]> r, KafkaConsumer<String, byte[]> consumer,
+                           KafkaProducer<String, byte[]> producer, ResultsView view) {
+        metrics.counter("mmed.records.in", "service", "eval").increment();
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        String where = r.topic() + "-" + r.partition() + "@" + r.offset();
+        CheckpointReady checkpoint;
+        try {
+            checkpoint = decoder.decode(r.value());
+        } catch (RuntimeException e) {
+            reject(consumer, tp, r, "undecodable", where + ": " + e.getMessage());
+            return true;
+        }
+        view.catchUp();
+        if (view.evaluated(checkpoint.getCheckpointId(), benchmarkName)) {
+            Log.infof("eval: %s %s already evaluated on %s, skipped", where, checkpoint.getCheckpointId(),
+                    benchmarkName);
+            consumer.commitSync(Map.of(tp, new OffsetAndMetadata(r.offset() + 1)));
+            return true;
+        }
+        Log.infof("eval: %s checkpoint %s (%s) received", where, checkpoint.getCheckpointId(), checkpoint.getUri());
+        Timer.Sample sample = Timer.start(metrics);
+        Outcome outcome;
+        try {
+            outcome = evaluateWhilePolling(consumer, checkpoint, view);
+        } catch (IllegalArgumentException e) {
+            reject(consumer, tp, r, "bad_checkpoint", where + " " + checkpoint.getCheckpointId() + ": "
+                    + e.getMessage());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+            return false;
+        } catch (RuntimeException e) {
+            Log.errorf(e, "eval: %s %s failed, retried in %s: %s", where, checkpoint.getCheckpointId(),
+                    RETRY_BACKOFF, e.getMessage());
+            metrics.counter("mmed.eval.failures", "reason", e.getClass().getSimpleName()).increment();
+            if (consumer.assignment().contains(tp)) {
+                consumer.seek(tp, r.offset());
+            }
+            backoff(consumer);
+            return false;
+        }
+        if (!consumer.assignment().contains(tp)) {
+            Log.warnf("eval: %s was revoked during the evaluation of %s; its new owner evaluates it",
+                    where, checkpoint.getCheckpointId());
+            return true;
+        }
+        publish(producer, consumer, tp, r.offset(), outcome, where);
+        sample.stop(metrics.timer("mmed.processing.latency", "service", "eval"));
+        return true;
+    }
+
+    private Outcome evaluateWhilePolling(KafkaConsumer<String, byte[]> consumer, CheckpointReady checkpoint,
+                                         ResultsView view) throws InterruptedException {
+        Future<Outcome> work = worker.submit(() -> evaluator.evaluate(checkpoint,
+                view.serving(modelName)));
+        try {
+            while (true) {
+                consumer.pause(consumer.assignment());
+                ConsumerRecords<String, byte[]> extra = poll(consumer);
+                Map<TopicPartition, Long> first = new HashMap<>();
+                extra.forEach(x -> first.merge(new TopicPartition(x.topic(), x.partition()), x.offset(), Math::min));
+                first.forEach(consumer::seek); // newly assigned partitions were not paused yet: read them later
+                if (work.isDone()) {
+                    return work.get();
+                }
+                if (!running) {
+                    work.cancel(true);
+                    throw new InterruptedException("stopping");
+                }
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof InterruptedException ie) {
+                throw ie;
+            }
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            consumer.resume(consumer.assignment());
+        }
+    }
+
+    private void publish(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> consumer,
+                         TopicPartition tp, long offset, Outcome outcome, String where) {
+        try {
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(Topics.EVAL_RESULTS, outcome.completed().getCheckpointId(),
+                    AvroSerializer.encode(outcome.completed())));
+            outcome.promoted().ifPresent(p -> producer.send(new ProducerRecord<>(Topics.MODELS_PROMOTED,
+                    p.getModelName(), AvroSerializer.encode(p))));
+            producer.sendOffsetsToTransaction(Map.of(tp, new OffsetAndMetadata(offset + 1)),
+                    consumer.groupMetadata());
+            producer.commitTransaction();
+        } catch (KafkaException e) {
+            // Fenced (the partition moved) or the broker failed the transaction: nothing was published, the
+            // checkpoint is read again (here or by the new owner) and re-evaluated.
+            Log.errorf(e, "eval: publishing the result of %s failed, aborted: %s", where, e.getMessage());
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abort) {
+                throw new IllegalStateException("cannot abort the transaction of " + where, abort);
+            }
+            if (consumer.assignment().contains(tp)) {
+                consumer.seek(tp, offset);
+            }
+            return;
+        }
+        metrics.counter("mmed.records.out", "service", "eval", "topic", Topics.EVAL_RESULTS).increment();
+        outcome.promoted().ifPresent(p -> {
+            metrics.counter("mmed.records.out", "service", "eval", "topic", Topics.MODELS_PROMOTED).increment();
+            Log.infof("eval: %s promoted %s as %s version %s: %s", where, p.getCheckpointId(), p.getModelName(),
+                    p.getModelVersion(), p.getReason());
+        });
+        Log.infof("eval: %s published EvalCompleted of %s (mean accuracy %.2f, report %s)", where,
+                outcome.completed().getCheckpointId(), outcome.completed().getMeanAccuracy(),
+                outcome.completed().getReportUri());
+    }
+
+    private void reject(KafkaConsumer<String, byte[]> consumer, TopicPartition tp, ConsumerRecord<String, byte[]> r,
+                        String reason, String message) {
+        Log.errorf("eval: rejected (%s) %s", reason, message);
+        metrics.counter("mmed.records.rejected", "reason", reason).increment();
+        consumer.commitSync(Map.of(tp, new OffsetAndMetadata(r.offset() + 1)));
+    }
+
+    private void backoff(KafkaConsumer<String, byte[]> consumer) {
+        Instant until = Instant.now().plus(RETRY_BACKOFF);
+        consumer.pause(consumer.assignment());
+        try {
+            while (running && Instant.now().isBefore(until)) {
+                ConsumerRecords<String, byte[]> extra = poll(consumer);
+                Map<TopicPartition, Long> first = new HashMap<>();
+                extra.forEach(x -> first.merge(new TopicPartition(x.topic(), x.partition()), x.offset(), Math::min));
+                first.forEach(consumer::seek);
+                consumer.pause(consumer.assignment());
+            }
+        } finally {
+            consumer.resume(consumer.assignment());
+        }
+    }
+
+    private KafkaConsumer<String, byte[]> consumer() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1); // one evaluation at a time; nothing waits in memory
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_RECORD_BYTES);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Topics.MAX_RECORD_BYTES);
+        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_RECORD_BYTES);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+}

@@ -1,0 +1,184 @@
+package io.mmedstream.eval.service;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import io.quarkus.logging.Log;
+
+import io.mmedstream.eval.benchmark.BenchmarkQuestion;
+import io.mmedstream.eval.benchmark.Language;
+import io.mmedstream.eval.domain.PromotionDecision;
+import io.mmedstream.eval.domain.PromotionPolicy;
+import io.mmedstream.eval.domain.ServingModel;
+import io.mmedstream.eval.metrics.LanguageAccuracy;
+import io.mmedstream.eval.metrics.LanguageRationale;
+import io.mmedstream.eval.metrics.RationaleMetric;
+import io.mmedstream.eval.report.CheckpointAccuracy;
+import io.mmedstream.eval.report.JsonReport;
+import io.mmedstream.eval.service.BenchmarkRunner.Answered;
+import io.mmedstream.eval.service.BenchmarkScorer.Scored;
+import io.mmedstream.proto.CheckpointReady;
+import io.mmedstream.proto.EvalCompleted;
+import io.mmedstream.proto.LanguageAccuracyResult;
+import io.mmedstream.proto.LanguageRationaleResult;
+import io.mmedstream.proto.ModelPromoted;
+
+/**
+ * Evaluates one checkpoint end to end, without Kafka: adds it to the model repository as a new version, loads it next
+ * to the serving version, asks the benchmark, scores, writes the report directory, decides promotion, and returns the
+ * events to publish. When the checkpoint is not promoted, the backend is reloaded with the serving version only.
+ */
+public final class CheckpointEvaluator {
+
+    /** What eval is configured to do. */
+    public record Settings(String modelName, String benchmarkName, boolean withRationale, Path reports) {
+    }
+
+    /** The events one evaluation produces, and the decision. */
+    public record Outcome(EvalCompleted completed, PromotionDecision decision, Optional<ModelPromoted> promoted) {
+    }
+
+    private final Settings settings;
+    private final Map<Language, List<BenchmarkQuestion>> benchmark;
+    private final ModelRepositoryWriter repository;
+    private final ServingBackend backend;
+    private final BenchmarkRunner runner;
+    private final BenchmarkScorer scorer = new BenchmarkScorer();
+    private final PromotionPolicy policy;
+    private final Clock clock;
+
+    public CheckpointEvaluator(Settings settings, Map<Language, List<BenchmarkQuestion>> benchmark,
+                               ModelRepositoryWriter repository, ServingBackend backend, BenchmarkRunner runner,
+                               PromotionPolicy policy, Clock clock) {
+        this.settings = settings;
+        this.benchmark = benchmark;
+        this.repository = repository;
+        this.backend = backend;
+        this.runner = runner;
+        this.policy = policy;
+        this.clock = clock;
+    }
+
+    /** Questions per evaluation. */
+    public int benchmarkSize() {
+        return benchmark.values().stream().mapToInt(List::size).sum();
+    }
+
+    /** Evaluates {@code checkpoint} against the serving model (if any). */
+    public Outcome evaluate(CheckpointReady checkpoint, Optional<ServingModel> serving) throws InterruptedException {
+        Instant started = clock.instant();
+        String id = checkpoint.getCheckpointId();
+        String model = settings.modelName();
+        String version = repository.addVersion(model, checkpointPath(checkpoint.getUri()));
+        List<String> versions = new ArrayList<>();
+        serving.ifPresent(s -> versions.add(s.version()));
+        versions.add(version);
+        Log.infof("eval %s: serving it as %s version %s (loaded with versions %s)", id, model, version, versions);
+        backend.serve(model, versions);
+        Instant loaded = clock.instant();
+
+        Log.infof("eval %s: asking %d questions (%s, rationale %s)", id, benchmarkSize(), settings.benchmarkName(),
+                settings.withRationale());
+        List<Answered> answers = runner.run(id, benchmark, settings.withRationale(),
+                prompt -> backend.generate(model, version, prompt));
+        Instant generated = clock.instant();
+
+        Scored scored = scorer.score(answers, settings.withRationale());
+        Path reportDir = scorer.writeReport(settings.reports(), id, answers, scored);
+        CheckpointAccuracy accuracy = JsonReport.checkpointAccuracy(id, scored.accuracy());
+        Instant finished = clock.instant();
+
+        EvalCompleted completed = EvalCompleted.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setOccurredAt(finished)
+                .setCheckpointId(id)
+                .setCheckpointUri(checkpoint.getUri())
+                .setModelName(model)
+                .setModelVersion(version)
+                .setBenchmarkName(settings.benchmarkName())
+                .setBenchmarkSize(answers.size())
+                .setWithRationale(settings.withRationale())
+                .setLanguages(languages(scored))
+                .setMeanAccuracy(scored.accuracy().meanAccuracy())
+                .setRationale(scored.rationale() == null ? null : rationale(scored))
+                .setReportUri(reportDir.toAbsolutePath().toUri().toString())
+                .setStartedAt(started)
+                .setLoadMillis(Duration.between(started, loaded).toMillis())
+                .setGenerationMillis(Duration.between(loaded, generated).toMillis())
+                .setTotalMillis(Duration.between(started, finished).toMillis())
+                .build();
+
+        PromotionDecision decision = policy.decide(accuracy, serving);
+        Log.infof("eval %s: mean accuracy %.2f over %d questions; promotion %s: %s", id, accuracy.meanAccuracy(),
+                answers.size(), decision.promote() ? "YES" : "no", decision.reason());
+        Optional<ModelPromoted> promoted = Optional.empty();
+        if (decision.promote()) {
+            Map<String, Double> perLanguage = new LinkedHashMap<>();
+            accuracy.accuracy().forEach((l, a) -> perLanguage.put(l.displayName(), a));
+            promoted = Optional.of(ModelPromoted.newBuilder()
+                    .setEventId(UUID.randomUUID().toString())
+                    .setOccurredAt(clock.instant())
+                    .setCheckpointId(id)
+                    .setCheckpointUri(checkpoint.getUri())
+                    .setModelName(model)
+                    .setModelVersion(version)
+                    .setPreviousCheckpointId(serving.map(ServingModel::checkpointId).orElse(null))
+                    .setPreviousModelVersion(serving.map(ServingModel::version).orElse(null))
+                    .setReason(decision.reason())
+                    .setMeanAccuracy(accuracy.meanAccuracy())
+                    .setPreviousMeanAccuracy(serving.map(s -> s.accuracy().meanAccuracy()).orElse(null))
+                    .setAccuracyPerLanguage(perLanguage)
+                    .setReportUri(completed.getReportUri())
+                    .build());
+        } else if (serving.isPresent()) {
+            backend.serve(model, List.of(serving.get().version())); // free the candidate's memory
+        }
+        return new Outcome(completed, decision, promoted);
+    }
+
+    private static List<LanguageAccuracyResult> languages(Scored scored) {
+        List<LanguageAccuracyResult> out = new ArrayList<>();
+        scored.accuracy().languages().forEach((language, a) -> out.add(result(language, a)));
+        return out;
+    }
+
+    private static LanguageAccuracyResult result(Language language, LanguageAccuracy a) {
+        return LanguageAccuracyResult.newBuilder().setLanguage(language.displayName()).setN(a.n())
+                .setCorrect(a.correct()).setUnparseable(a.unparseable()).setAccuracy(a.accuracy()).build();
+    }
+
+    private static List<LanguageRationaleResult> rationale(Scored scored) {
+        List<LanguageRationaleResult> out = new ArrayList<>();
+        scored.rationale().languages().forEach((language, r) -> out.add(rationale(language, r)));
+        return out;
+    }
+
+    private static LanguageRationaleResult rationale(Language language, LanguageRationale r) {
+        return LanguageRationaleResult.newBuilder().setLanguage(language.displayName()).setN(r.n())
+                .setBleu1(r.score(RationaleMetric.BLEU_1)).setBleu2(r.score(RationaleMetric.BLEU_2))
+                .setBleu3(r.score(RationaleMetric.BLEU_3)).setBleu4(r.score(RationaleMetric.BLEU_4))
+                .setCumulativeBleu4(r.score(RationaleMetric.CUMULATIVE_BLEU_4))
+                .setRouge1(r.score(RationaleMetric.ROUGE_1)).setRouge2(r.score(RationaleMetric.ROUGE_2))
+                .setRougeL(r.score(RationaleMetric.ROUGE_L)).build();
+    }
+
+    /** A checkpoint URI as a local path: {@code file:} URIs and plain paths. */
+    static Path checkpointPath(String uri) {
+        if (uri.startsWith("file:")) {
+            return Path.of(URI.create(uri));
+        }
+        if (uri.matches("^[a-zA-Z][a-zA-Z0-9+.-]+://.*")) {
+            throw new IllegalArgumentException("checkpoint URI " + uri + " is not a local path (file: or plain)");
+        }
+        return Path.of(uri);
+    }
+}
