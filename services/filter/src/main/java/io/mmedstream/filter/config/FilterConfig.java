@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.mmedstream.filter.service.FilterSettings;
+import io.mmedstream.filter.service.QualitySettings;
 import io.mmedstream.proto.Topics;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -39,6 +40,12 @@ public interface FilterConfig {
     /** Medical relevance. */
     Relevance relevance();
 
+    /** Quality rules (Gopher/C4 style). */
+    Quality quality();
+
+    /** Masking of personal data in accepted documents. */
+    Pii pii();
+
     /** Where decisions and failures go. */
     Output output();
 
@@ -53,8 +60,11 @@ public interface FilterConfig {
         @WithDefault("de,it,pt,nl,pl,ca,tr,vi,id,uk,bg")
         List<String> otherLanguages();
 
-        /** Code points read from the start of a document to identify its language. Default: {@code 2000}. */
-        @WithDefault("2000")
+        /**
+         * Code points read from the start of a document to identify its language (Lingua's time grows with it).
+         * Default: {@code 600}.
+         */
+        @WithDefault("600")
         int maxChars();
 
         /**
@@ -80,24 +90,149 @@ public interface FilterConfig {
         boolean lowAccuracy();
     }
 
-    /** Medical relevance: the paper's keyword count and density test. */
+    /** Medical relevance. */
     interface Relevance {
 
-        /** Relevance method and lexicon set, resources {@code lexicons/<mode>/}. Default: {@code mmedc}. */
-        @WithDefault("mmedc")
+        /**
+         * Relevance method and lexicon set, resources {@code lexicons/<mode>/}: {@code lexical-v2} (weighted,
+         * stem-aware term lists and clinical patterns) or {@code mmedc} (the paper's keyword count and density).
+         * Default: {@code lexical-v2}.
+         */
+        @WithDefault(FilterSettings.DEFAULT_RELEVANCE_MODE)
         String mode();
 
         /**
-         * Per-language override of the minimum number of distinct keywords, e.g.
+         * mmedc only: per-language override of the minimum number of distinct keywords, e.g.
          * {@code mmed.filter.relevance.min-keywords.en=6}. Default: none (each lexicon's header value).
          */
         Map<String, Integer> minKeywords();
 
         /**
-         * Per-language override of the minimum keyword density, e.g.
-         * {@code mmed.filter.relevance.min-density.ru=0.03}. Default: none (each lexicon's header value).
+         * Per-language override of the minimum density of the mode (mmedc: keyword density; lexical-v2: weighted
+         * term density), e.g. {@code mmed.filter.relevance.min-density.ru=0.03}. Default: none (each lexicon's
+         * header value).
          */
         Map<String, Double> minDensity();
+
+        /**
+         * lexical-v2 only: per-language override of the minimum evidence (sum of the weights of the distinct terms
+         * and clinical patterns found), e.g. {@code mmed.filter.relevance.min-evidence.fr=5}. Default: none (each
+         * term list's header value).
+         */
+        Map<String, Double> minEvidence();
+    }
+
+    /** Quality rules; each failing rule adds its {@code quality_*} reason. Defaults: {@link QualitySettings}. */
+    interface Quality {
+
+        /** Whether the quality rules decide at all. Default: {@code true}. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Fewer words (zh/ja: letters) is quality_too_few_words. Default: {@code 15}. */
+        @WithDefault("15")
+        int minWords();
+
+        /** More words (zh/ja: letters) is quality_too_long. Default: {@code 100000}. */
+        @WithDefault("100000")
+        int maxWords();
+
+        /** Shorter mean word length is quality_word_length (not zh/ja). Default: {@code 3.0}. */
+        @WithDefault("3.0")
+        double minMeanWordLength();
+
+        /** Longer mean word length is quality_word_length (not zh/ja). Default: {@code 12.0}. */
+        @WithDefault("12.0")
+        double maxMeanWordLength();
+
+        /** Larger share of symbol characters among non-space ones is quality_symbol_ratio. Default: {@code 0.10}. */
+        @WithDefault("0.10")
+        double maxSymbolRatio();
+
+        /** More "#" and ellipses per word is quality_symbol_ratio. Default: {@code 0.10}. */
+        @WithDefault("0.10")
+        double maxHashEllipsisRatio();
+
+        /** Larger share of digits among non-space characters is quality_digit_ratio. Default: {@code 0.30}. */
+        @WithDefault("0.30")
+        double maxDigitRatio();
+
+        /** Smaller share of words holding a letter is quality_alpha_words (not zh/ja). Default: {@code 0.60}. */
+        @WithDefault("0.60")
+        double minAlphaWordShare();
+
+        /** Fewer function words of the language is quality_no_stopwords. Default: {@code 2}. */
+        @WithDefault("2")
+        int minStopwords();
+
+        /** The line-share rules (bullets, ellipses, duplicate lines) need this many lines. Default: {@code 4}. */
+        @WithDefault("4")
+        int minLinesForLineRules();
+
+        /** Larger share of bullet lines is quality_bullet_lines. Default: {@code 0.90}. */
+        @WithDefault("0.90")
+        double maxBulletLineShare();
+
+        /** Larger share of lines ending with an ellipsis is quality_ellipsis_lines. Default: {@code 0.30}. */
+        @WithDefault("0.30")
+        double maxEllipsisLineShare();
+
+        /** Larger share of characters in boilerplate lines is quality_boilerplate. Default: {@code 0.30}. */
+        @WithDefault("0.30")
+        double maxBoilerplateShare();
+
+        /** Larger share of repeated lines is quality_repetition. Default: {@code 0.30}. */
+        @WithDefault("0.30")
+        double maxDupLineShare();
+
+        /** Larger share of characters in repeated lines is quality_repetition. Default: {@code 0.20}. */
+        @WithDefault("0.20")
+        double maxDupLineCharShare();
+
+        /** Larger share of repeated paragraphs is quality_repetition. Default: {@code 0.30}. */
+        @WithDefault("0.30")
+        double maxDupParagraphShare();
+
+        /** Larger share of characters in repeated paragraphs is quality_repetition. Default: {@code 0.20}. */
+        @WithDefault("0.20")
+        double maxDupParagraphCharShare();
+
+        /**
+         * For n = 2, 3, 4: largest share of characters in the most frequent n-gram, else quality_repetition.
+         * Default: {@code 0.20,0.18,0.16}.
+         */
+        @WithDefault("0.20,0.18,0.16")
+        List<Double> maxTopNgramShares();
+
+        /**
+         * For n = 5 .. 10: largest share of characters in repeated n-grams, else quality_repetition. Default:
+         * {@code 0.15,0.14,0.13,0.12,0.11,0.10}.
+         */
+        @WithDefault("0.15,0.14,0.13,0.12,0.11,0.10")
+        List<Double> maxDupNgramShares();
+
+        /**
+         * The n-gram repetition rules apply from this many words (zh/ja: this many x cjk-ngram-scale letters).
+         * Default: {@code 50}.
+         */
+        @WithDefault("50")
+        int minWordsForNgramRules();
+
+        /** For zh/ja, an n-word n-gram is an (n x scale)-character n-gram. Default: {@code 3}. */
+        @WithDefault("3")
+        int cjkNgramScale();
+    }
+
+    /** Masking of personal data (e-mail, phone, IP, long identifier numbers) in accepted documents. */
+    interface Pii {
+
+        /** Whether accepted texts are masked. Default: {@code true}. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** A run of at least this many digits (not part of a decimal) is an identifier. Default: {@code 9}. */
+        @WithDefault("9")
+        int minIdDigits();
     }
 
     /** Outputs besides the accepted and dropped topics of the contract. */
@@ -124,6 +259,16 @@ public interface FilterConfig {
         return new FilterSettings(languages(), language().otherLanguages(), minChars(), minLetters(),
                 language().maxChars(), language().minConfidence(),
                 language().minKanaShare(), language().lowAccuracy(), relevance().mode(),
-                relevance().minKeywords(), relevance().minDensity());
+                relevance().minKeywords(), relevance().minDensity(), relevance().minEvidence(),
+                new QualitySettings(quality().enabled(), quality().minWords(), quality().maxWords(),
+                        quality().minMeanWordLength(), quality().maxMeanWordLength(), quality().maxSymbolRatio(),
+                        quality().maxHashEllipsisRatio(), quality().maxDigitRatio(), quality().minAlphaWordShare(),
+                        quality().minStopwords(), quality().minLinesForLineRules(), quality().maxBulletLineShare(),
+                        quality().maxEllipsisLineShare(), quality().maxBoilerplateShare(),
+                        quality().maxDupLineShare(), quality().maxDupLineCharShare(),
+                        quality().maxDupParagraphShare(), quality().maxDupParagraphCharShare(),
+                        quality().maxTopNgramShares(), quality().maxDupNgramShares(),
+                        quality().minWordsForNgramRules(), quality().cjkNgramScale()),
+                pii().enabled(), pii().minIdDigits());
     }
 }

@@ -20,7 +20,7 @@ public class FilterEngineProducer {
     DocumentFilter documentFilter(FilterConfig config) {
         long start = System.nanoTime();
         DocumentFilter filter = new DocumentFilter(config.toSettings());
-        Log.infof("Filter %s ready in %d ms: languages %s (also detects %s as other), thresholds %s",
+        Log.infof("Filter %s ready in %d ms: languages %s (also detects %s as other), relevance thresholds %s",
                 filter.version(), (System.nanoTime() - start) / 1_000_000, filter.languages(),
                 filter.settings().otherLanguages(), thresholdSummary(filter));
         return filter;
@@ -35,9 +35,7 @@ public class FilterEngineProducer {
     private static String thresholdSummary(DocumentFilter filter) {
         StringBuilder out = new StringBuilder();
         for (String lang : filter.languages()) {
-            var t = filter.thresholds(lang);
-            out.append(out.isEmpty() ? "" : ", ").append(lang).append(' ').append(t.minKeywords()).append('/')
-                    .append(t.minDensity());
+            out.append(out.isEmpty() ? "" : ", ").append(lang).append(' ').append(filter.thresholdSummary(lang));
         }
         return out.toString();
     }

@@ -8,7 +8,6 @@ import jakarta.inject.Inject;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.mmedstream.filter.domain.FilterVerdict;
 
 /**
  * The filter's metrics, in the names every MMedStream service shares. Outcomes are counted when their transaction
@@ -17,8 +16,8 @@ import io.mmedstream.filter.domain.FilterVerdict;
  * <li>{@code mmed.records.in{service}}: records consumed and committed;</li>
  * <li>{@code mmed.records.out{service,topic}}: records written;</li>
  * <li>{@code mmed.records.accepted{lang}}: documents kept, per language;</li>
- * <li>{@code mmed.records.dropped{reason,lang}}: documents dropped, per deciding reason and language
- * ({@code none} when no language was detected);</li>
+ * <li>{@code mmed.records.dropped{reason,lang}}: documents dropped, per deciding reason (the engine's, or
+ * duplicate_exact / duplicate_near) and language ({@code none} when no language was detected);</li>
  * <li>{@code mmed.records.rejected{service,reason}}: records sent to the dead-letter topic;</li>
  * <li>{@code mmed.processing.latency{service}}: time to decide on one record;</li>
  * <li>{@code mmed.transactions{service,outcome}}: batch transactions committed or aborted.</li>
@@ -51,14 +50,13 @@ public class FilterMetrics {
         registry.counter("mmed.transactions", "service", SERVICE, "outcome", "committed").increment();
         for (DocumentRouter.Routed routed : outcomes) {
             registry.counter("mmed.records.out", "service", SERVICE, "topic", routed.topic()).increment();
+            for (DocumentRouter.StateRecord state : routed.state()) {
+                registry.counter("mmed.records.out", "service", SERVICE, "topic", state.topic()).increment();
+            }
             switch (routed.kind()) {
-                case ACCEPTED -> registry.counter("mmed.records.accepted", "lang", routed.verdict().lang())
-                        .increment();
-                case DROPPED -> {
-                    FilterVerdict v = routed.verdict();
-                    registry.counter("mmed.records.dropped", "reason", v.primaryReason(),
-                            "lang", v.lang() == null ? NO_LANGUAGE : v.lang()).increment();
-                }
+                case ACCEPTED -> registry.counter("mmed.records.accepted", "lang", routed.lang()).increment();
+                case DROPPED -> registry.counter("mmed.records.dropped", "reason", routed.dropReason(),
+                        "lang", routed.lang() == null ? NO_LANGUAGE : routed.lang()).increment();
                 case DEAD_LETTER -> registry.counter("mmed.records.rejected", "service", SERVICE,
                         "reason", routed.failure().reason().code()).increment();
             }

@@ -2,7 +2,10 @@ package io.mmedstream.filter.messaging;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -11,6 +14,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
+import io.mmedstream.filter.dedup.Deduplicator;
 import io.mmedstream.filter.messaging.DocumentRouter.Kind;
 import io.mmedstream.filter.messaging.DocumentRouter.Routed;
 import io.quarkus.logging.Log;
@@ -18,6 +22,7 @@ import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.transactions.KafkaTransactions;
@@ -31,28 +36,46 @@ import io.smallrye.reactive.messaging.kafka.transactions.KafkaTransactions;
  *
  * <p>The decisions are computed before the transaction opens, on a worker thread ({@code @Blocking}: language
  * identification is CPU-bound), so the transaction only sends ready records.
+ *
+ * <p>Deduplication: before a batch is decided, the {@link Deduplicator} brings its state in line with the dedup
+ * state topics for the batch's partitions; a unique accepted document's state entries are written to those topics in
+ * the batch's transaction, and join the in-memory indexes only once it committed (an aborted batch is decided again
+ * against the same state).
  */
 @ApplicationScoped
 public class FilterProcessor {
 
     // The emitter buffers every record of a batch until the producer takes them: the buffer must hold at least
-    // mp.messaging.incoming.documents-in.max.poll.records (500) records.
+    // 3 x mp.messaging.incoming.documents-in.max.poll.records (500): an accepted document writes its
+    // DocumentAccepted and two dedup state entries.
     @Inject
     @Channel(FilterChannels.DECISIONS)
     @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 2048)
     KafkaTransactions<byte[]> transactions;
 
     @Inject
+    DocumentRouter engineRouter;
+
+    @Inject
+    Deduplicator deduplicator;
+
+    /** The engine's router with the deduplication step. */
     DocumentRouter router;
 
     @Inject
     FilterMetrics metrics;
+
+    @PostConstruct
+    void init() {
+        router = engineRouter.withDeduplicator(deduplicator);
+    }
 
     @Incoming(FilterChannels.DOCUMENTS)
     @Blocking
     public Uni<Void> filter(KafkaRecordBatch<String, byte[]> batch) {
         List<Routed> outcomes;
         try {
+            deduplicator.beginBatch(generation(batch), partitions(batch));
             outcomes = decide(batch);
         } catch (RuntimeException e) {
             // Not a record's fault (DocumentRouter dead-letters those): abort, so that the consumer rewinds to the
@@ -61,6 +84,20 @@ public class FilterProcessor {
             return commit(batch, List.of(), e);
         }
         return commit(batch, outcomes, null);
+    }
+
+    private static int generation(KafkaRecordBatch<String, byte[]> batch) {
+        return batch.getMetadata(IncomingKafkaRecordBatchMetadata.class)
+                .map(IncomingKafkaRecordBatchMetadata::getConsumerGroupGenerationId)
+                .orElseThrow(() -> new IllegalStateException("a consumed batch without its Kafka metadata"));
+    }
+
+    private static Set<Integer> partitions(KafkaRecordBatch<String, byte[]> batch) {
+        Set<Integer> partitions = new TreeSet<>();
+        for (KafkaRecord<String, byte[]> record : batch) {
+            partitions.add(record.getPartition());
+        }
+        return partitions;
     }
 
     private List<Routed> decide(KafkaRecordBatch<String, byte[]> batch) {
@@ -90,12 +127,17 @@ public class FilterProcessor {
             }
             for (Routed routed : outcomes) {
                 emitter.send(toMessage(routed));
+                for (DocumentRouter.StateRecord state : routed.state()) {
+                    emitter.send(toMessage(state));
+                }
             }
             return Uni.createFrom().voidItem();
         }).onItem().transformToUni(committed -> {
+            deduplicator.commit();
             metrics.committed(outcomes);
             return Uni.createFrom().completionStage(batch.ack());
         }).onFailure().recoverWithUni(e -> {
+            deduplicator.abort();
             metrics.aborted();
             Log.warnf(e, "Transaction for a batch of %d records aborted; re-reading from the last committed offsets",
                     batch.getRecords().size());
@@ -111,10 +153,21 @@ public class FilterProcessor {
                 .build());
     }
 
+    private static Message<byte[]> toMessage(DocumentRouter.StateRecord state) {
+        return Message.of(state.value()).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                .withTopic(state.topic())
+                .withPartition(state.partition())
+                .withKey(state.key())
+                .build());
+    }
+
     private static void log(DocumentRouter.Incoming in, Routed routed) {
         if (routed.kind() == Kind.DEAD_LETTER) {
             Log.warnf("Dead-lettering %s (key %s) to %s: %s: %s", in.position(), in.key(), routed.topic(),
                     routed.failure().reason().code(), routed.failure().getMessage());
+        } else if (routed.dedup() != null && routed.dedup().duplicate() && Log.isDebugEnabled()) {
+            Log.debugf("%s doc %s: dropped %s of %s %s", in.position(), routed.docId(), routed.dedup().reason(),
+                    routed.dedup().duplicateOf(), routed.dedup());
         } else if (Log.isDebugEnabled()) {
             Log.debugf("%s doc %s: %s lang=%s reasons=%s scores=%s", in.position(), routed.docId(),
                     routed.kind() == Kind.ACCEPTED ? "accepted" : "dropped", routed.verdict().lang(),

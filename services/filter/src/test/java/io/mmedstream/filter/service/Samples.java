@@ -57,15 +57,28 @@ public final class Samples {
             + " رئيس البلدية إن الأموال ستستخدم لإصلاح الطرق وبناء مدرستين جديدتين وتوسيع المكتبة العامة.";
 
     private static DocumentFilter defaults;
+    private static DocumentFilter paper;
 
     private Samples() {
     }
 
-    /** One default filter for every test class of the JVM: building it loads the language models (seconds). */
+    /**
+     * One default filter (lexical-v2, quality rules, PII masking) for every test class of the JVM: building it loads
+     * the language models (seconds).
+     */
     public static synchronized DocumentFilter defaultFilter() {
         if (defaults == null) {
             defaults = DocumentFilter.withDefaults();
         }
         return defaults;
+    }
+
+    /** The paper's method alone: relevance mode mmedc, no quality rules, no PII masking. */
+    public static synchronized DocumentFilter paperFilter() {
+        if (paper == null) {
+            paper = new DocumentFilter(FilterSettings.builder().relevanceMode(FilterSettings.MMEDC_MODE)
+                    .qualityEnabled(false).piiMasking(false).build());
+        }
+        return paper;
     }
 }
