@@ -53,10 +53,15 @@ class ModelServerAppTest {
 
     @Test
     void aModelInferPastItsDeadlineIsStoppedOnTheServer() {
+        try (TritonClient warm = TritonClient.connect("localhost", grpcPort())) {
+            assertThat(warm.infer("plain", "", "Fever", SamplingParams.greedy(3)).completionTokens()).isEqualTo(3);
+        }
+        // The deadline must end while the server is still generating: a warm connection (serverReady uses the
+        // control deadline) and a budget far below the ~25 ms this tiny model needs for 150 tokens on a quiet CPU.
         TritonClient.Deadlines hasty = new TritonClient.Deadlines(java.time.Duration.ofSeconds(10),
-                java.time.Duration.ofMillis(40), java.time.Duration.ofSeconds(10));
+                java.time.Duration.ofMillis(8), java.time.Duration.ofSeconds(10));
         try (TritonClient client = TritonClient.connect("localhost", grpcPort(), hasty)) {
-            assertThat(client.infer("plain", "", "Fever", SamplingParams.greedy(3)).completionTokens()).isEqualTo(3);
+            assertThat(client.serverReady()).isTrue();
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.infer("plain", "", "p".repeat(100),
                     new SamplingParams(150, 0.0, null, null, null, null)))
                     .isInstanceOfSatisfying(io.mmedstream.triton.client.TritonException.class,
