@@ -17,15 +17,25 @@ import java.util.Map;
  * @param shardTokens tokens in those shards, EOS included
  * @param tokensByLang tokens in shards per language
  * @param documentsByLang documents in shards per language
+ * @param droppedByReasonAndLang drops per {@code reason/lang} (lang {@code -} when the filter named none)
  */
 public record FunnelCounts(long submitted, long ingested, Map<String, Long> rejectedByReason, long accepted,
         Map<String, Long> droppedByReason, long shards, long shardDocuments, long shardTokens,
-        Map<String, Long> tokensByLang, Map<String, Long> documentsByLang) {
+        Map<String, Long> tokensByLang, Map<String, Long> documentsByLang, Map<String, Long> droppedByReasonAndLang) {
 
     /** Nothing yet. */
     public static final FunnelCounts EMPTY = new FunnelCounts(0, 0, Map.of(), 0, Map.of(), 0, 0, 0, Map.of(), Map.of());
 
+    /** Counts without the per-language split of drops. */
+    public FunnelCounts(long submitted, long ingested, Map<String, Long> rejectedByReason, long accepted,
+            Map<String, Long> droppedByReason, long shards, long shardDocuments, long shardTokens,
+            Map<String, Long> tokensByLang, Map<String, Long> documentsByLang) {
+        this(submitted, ingested, rejectedByReason, accepted, droppedByReason, shards, shardDocuments, shardTokens,
+                tokensByLang, documentsByLang, Map.of());
+    }
+
     public FunnelCounts {
+        droppedByReasonAndLang = Map.copyOf(droppedByReasonAndLang);
         rejectedByReason = Map.copyOf(rejectedByReason);
         droppedByReason = Map.copyOf(droppedByReason);
         tokensByLang = Map.copyOf(tokensByLang);
@@ -77,7 +87,8 @@ public record FunnelCounts(long submitted, long ingested, Map<String, Long> reje
                 minus(rejectedByReason, baseline.rejectedByReason), accepted - baseline.accepted,
                 minus(droppedByReason, baseline.droppedByReason), shards - baseline.shards,
                 shardDocuments - baseline.shardDocuments, shardTokens - baseline.shardTokens,
-                minus(tokensByLang, baseline.tokensByLang), minus(documentsByLang, baseline.documentsByLang));
+                minus(tokensByLang, baseline.tokensByLang), minus(documentsByLang, baseline.documentsByLang),
+                minus(droppedByReasonAndLang, baseline.droppedByReasonAndLang));
     }
 
     private static Map<String, Long> minus(Map<String, Long> a, Map<String, Long> b) {

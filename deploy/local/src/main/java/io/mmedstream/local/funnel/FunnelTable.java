@@ -26,7 +26,13 @@ public final class FunnelTable {
         byCount(c.rejectedByReason()).forEach(e -> row(rows, 2, e.getKey(), e.getValue()));
         row(rows, 1, "ingested", c.ingested());
         row(rows, 2, "dropped by filter", c.dropped());
-        byCount(c.droppedByReason()).forEach(e -> row(rows, 3, e.getKey(), e.getValue()));
+        byCount(c.droppedByReason()).forEach(e -> {
+            row(rows, 3, e.getKey(), e.getValue());
+            String split = languageSplit(c.droppedByReasonAndLang(), e.getKey());
+            if (!split.isEmpty()) {
+                rows.set(rows.size() - 1, rows.get(rows.size() - 1) + "   " + split);
+            }
+        });
         row(rows, 2, "accepted", c.accepted());
         row(rows, 3, "in shards", c.shardDocuments());
         row(rows, 0, "shards written", c.shards());
@@ -36,6 +42,21 @@ public final class FunnelTable {
                     + "   " + Format.count(c.documentsByLang().getOrDefault(lang, 0L)) + " docs");
         }
         return rows;
+    }
+
+    /** "en 3 · zh 1" for one drop reason, in the usual language order, or "" when nothing is known. */
+    static String languageSplit(java.util.Map<String, Long> byReasonAndLang, String reason) {
+        java.util.Map<String, Long> perLang = new java.util.HashMap<>();
+        byReasonAndLang.forEach((key, n) -> {
+            if (key.startsWith(reason + "/")) {
+                perLang.put(key.substring(reason.length() + 1), n);
+            }
+        });
+        List<String> parts = new ArrayList<>();
+        for (String lang : languages(perLang)) {
+            parts.add(lang + " " + Format.count(perLang.get(lang)));
+        }
+        return String.join(" · ", parts);
     }
 
     /** The table as one string. */

@@ -25,6 +25,7 @@ public final class FunnelTally {
     private long shardTokens;
     private final Map<String, Long> tokensByLang = new HashMap<>();
     private final Map<String, Long> documentsByLang = new HashMap<>();
+    private final Map<String, Long> droppedByReasonAndLang = new HashMap<>();
 
     public void submitted() {
         submitted++;
@@ -51,6 +52,8 @@ public final class FunnelTally {
     public void dropped(DocumentDropped event) {
         String reason = event.getReasons().isEmpty() ? "unspecified" : event.getReasons().get(0);
         dropped.merge(reason, 1L, Long::sum);
+        String lang = event.getLang() == null ? "-" : event.getLang();
+        droppedByReasonAndLang.merge(reason + "/" + lang, 1L, Long::sum);
     }
 
     /** Counts an ingested record the filter dead-lettered, as a drop with reason {@code dead_letter:<reason>}. */
@@ -72,6 +75,6 @@ public final class FunnelTally {
 
     public FunnelCounts snapshot() {
         return new FunnelCounts(submitted, ingested, rejected, accepted, dropped, shards, shardDocuments, shardTokens,
-                tokensByLang, documentsByLang);
+                tokensByLang, documentsByLang, droppedByReasonAndLang);
     }
 }

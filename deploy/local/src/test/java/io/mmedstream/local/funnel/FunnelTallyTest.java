@@ -79,4 +79,23 @@ class FunnelTallyTest {
         assertThat(tally.snapshot().rejected()).isEqualTo(1);
         assertThat(tally.snapshot().dropped()).isEqualTo(1);
     }
+
+    @Test
+    void dropsAreSplitByLanguageUnderTheirDecidingReasonInTheTable() {
+        FunnelTally tally = new FunnelTally();
+        DocumentDropped ru = dropped("not_medical", "quality_repetition");
+        ru.setLang("ru");
+        tally.dropped(ru);
+        tally.dropped(ru);
+        DocumentDropped en = dropped("not_medical");
+        en.setLang("en");
+        tally.dropped(en);
+        tally.dropped(dropped("too_short"));
+
+        FunnelCounts counts = tally.snapshot();
+
+        assertThat(counts.droppedByReasonAndLang())
+                .containsEntry("not_medical/ru", 2L).containsEntry("not_medical/en", 1L).containsEntry("too_short/-", 1L);
+        assertThat(FunnelTable.render(counts)).contains("en 1 · ru 2");
+    }
 }
