@@ -312,7 +312,7 @@ class CoordinatorLoopTest {
     }
 
     @Test
-    void aSecondCoordinatorFencesTheFirstSoNoRoundIsDispatchedTwice() {
+    void aSecondCoordinatorTakesOverSoNoRoundIsDispatchedTwice() {
         try (LoopHarness first = new LoopHarness(topics, root.resolve("a"), FakeTrainer.Mode.SUCCEED,
                 LoopHarness.Options.defaults());
                 LoopHarness second = waitRunning(new LoopHarness(topics, root.resolve("b"), FakeTrainer.Mode.SUCCEED,
@@ -320,10 +320,11 @@ class CoordinatorLoopTest {
             topics.send(topics.shards, 0, "s1", announcement("s1", "file:///shards/s1.json", TOKENIZER_A, 1200,
                     Map.of("en", 1200L), 64));
             awaitCheckpoints(1);
-            await().atMost(TIMEOUT).until(() -> first.loop.status().state() == CoordinatorLoop.State.FENCED);
+            // Whichever instance the group gives the shards' partition to plans the round; the other one learns that
+            // it is fenced only at its next transaction, which it may never attempt. What matters: it runs once.
             assertThat(rounds()).filteredOn(r -> r.getState() == TrainingRoundState.DISPATCHED).hasSize(1);
-            assertThat(FakeTrainer.invocations(first.roundDir("round-000001"))).isEmpty();
-            assertThat(FakeTrainer.invocations(second.roundDir("round-000001"))).hasSize(1);
+            assertThat(FakeTrainer.invocations(first.roundDir("round-000001")).size()
+                    + FakeTrainer.invocations(second.roundDir("round-000001")).size()).isEqualTo(1);
         }
     }
 
