@@ -10,7 +10,6 @@ import java.lang.Character.UnicodeScript;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +18,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
-import io.mmedstream.filter.service.FilterException.Reason;
 
 /**
  * One language's medical keyword list with the rules to apply it, read from a versioned resource
@@ -42,6 +40,9 @@ import io.mmedstream.filter.service.FilterException.Reason;
  */
 public record Lexicon(String set, String lang, MatchingMode matching, Set<UnicodeScript> scripts,
         RelevanceThresholds thresholds, List<String> keywords) {
+
+    /** What this format calls a {@code # @key: value} line in its messages. */
+    private static final String NOUN = "header";
 
     /** Classpath folder holding one folder per lexicon set. */
     public static final String RESOURCE_ROOT = "lexicons";
@@ -69,7 +70,7 @@ public record Lexicon(String set, String lang, MatchingMode matching, Set<Unicod
     /** Loads {@code lexicons/<set>/<lang>.txt} from the classpath. */
     public static Lexicon load(String set, String lang) {
         String path = RESOURCE_ROOT + "/" + set + "/" + lang + ".txt";
-        try (InputStream in = open(path)) {
+        try (InputStream in = Resources.open(path)) {
             if (in == null) {
                 throw invalid("no lexicon for language '" + lang + "' in set '" + set + "' (missing resource "
                         + path + ")");
@@ -83,7 +84,7 @@ public record Lexicon(String set, String lang, MatchingMode matching, Set<Unicod
     /** The version of a lexicon set, from {@code lexicons/<set>/set.properties}. */
     public static String setVersion(String set) {
         String path = RESOURCE_ROOT + "/" + set + "/set.properties";
-        try (InputStream in = open(path)) {
+        try (InputStream in = Resources.open(path)) {
             if (in == null) {
                 throw invalid("unknown lexicon set '" + set + "' (missing resource " + path + ")");
             }
@@ -143,24 +144,14 @@ public record Lexicon(String set, String lang, MatchingMode matching, Set<Unicod
                 throw invalid(where + ": unknown header @" + key + " (known: " + known + ")");
             }
         }
-        String lang = required(header, "lang", where);
-        if (!lang.equals(expectedLang)) {
-            throw invalid(where + ": declares @lang " + lang);
-        }
+        String lang = LexiconHeader.language(header, expectedLang, where, NOUN);
         MatchingMode matching;
         try {
             matching = MatchingMode.valueOf(required(header, "matching", where).toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw invalid(where + ": @matching must be word or substring");
         }
-        Set<UnicodeScript> scripts = EnumSet.noneOf(UnicodeScript.class);
-        for (String name : required(header, "scripts", where).split(",")) {
-            try {
-                scripts.add(UnicodeScript.forName(name.strip()));
-            } catch (IllegalArgumentException e) {
-                throw invalid(where + ": unknown Unicode script '" + name.strip() + "'");
-            }
-        }
+        Set<UnicodeScript> scripts = LexiconHeader.scripts(header, where, NOUN);
         RelevanceThresholds thresholds;
         try {
             thresholds = new RelevanceThresholds(Integer.parseInt(required(header, "min-keywords", where)),
@@ -172,20 +163,10 @@ public record Lexicon(String set, String lang, MatchingMode matching, Set<Unicod
     }
 
     private static String required(Map<String, String> header, String key, String where) {
-        String value = header.get(key);
-        if (value == null || value.isEmpty()) {
-            throw invalid(where + ": header @" + key + " is missing");
-        }
-        return value;
-    }
-
-    private static InputStream open(String path) {
-        ClassLoader cl = Thread.currentThread().getContextClassLoader();
-        InputStream in = cl == null ? null : cl.getResourceAsStream(path);
-        return in != null ? in : Lexicon.class.getClassLoader().getResourceAsStream(path);
+        return LexiconHeader.required(header, key, where, NOUN);
     }
 
     private static FilterException invalid(String message) {
-        return new FilterException(Reason.INVALID_CONFIGURATION, "invalid lexicon: " + message);
+        return LexiconHeader.invalid(message);
     }
 }

@@ -10,14 +10,12 @@ import java.lang.Character.UnicodeScript;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import io.mmedstream.filter.service.FilterException.Reason;
 
 /**
  * One language's weighted term list for the {@code lexical-v2} relevance method ({@link WeightedRelevance}), read
@@ -55,6 +53,9 @@ import io.mmedstream.filter.service.FilterException.Reason;
  */
 public record TermLexicon(String set, String lang, Matching matching, String analyzer, Set<UnicodeScript> scripts,
         double minEvidence, double minDensity, Thresholds dense, int evidenceLength, List<Term> terms) {
+
+    /** What this format calls a {@code # @key: value} line in its messages. */
+    private static final String NOUN = "directive";
 
     /**
      * A pair of thresholds: evidence and density.
@@ -194,24 +195,14 @@ public record TermLexicon(String set, String lang, Matching matching, String ana
                 throw invalid(where + ": unknown directive @" + key + " (known: " + known + ", weight)");
             }
         }
-        String lang = required(header, "lang", where);
-        if (!lang.equals(expectedLang)) {
-            throw invalid(where + ": declares @lang " + lang);
-        }
+        String lang = LexiconHeader.language(header, expectedLang, where, NOUN);
         Matching matching;
         try {
             matching = Matching.valueOf(required(header, "matching", where).toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw invalid(where + ": @matching must be stem or substring");
         }
-        Set<UnicodeScript> scripts = EnumSet.noneOf(UnicodeScript.class);
-        for (String name : required(header, "scripts", where).split(",")) {
-            try {
-                scripts.add(UnicodeScript.forName(name.strip()));
-            } catch (IllegalArgumentException e) {
-                throw invalid(where + ": unknown Unicode script '" + name.strip() + "'");
-            }
-        }
+        Set<UnicodeScript> scripts = LexiconHeader.scripts(header, where, NOUN);
         Thresholds dense = null;
         if (header.containsKey("dense-min-evidence") || header.containsKey("dense-min-density")) {
             try {
@@ -237,14 +228,10 @@ public record TermLexicon(String set, String lang, Matching matching, String ana
     }
 
     private static String required(Map<String, String> header, String key, String where) {
-        String value = header.get(key);
-        if (value == null || value.isEmpty()) {
-            throw invalid(where + ": directive @" + key + " is missing");
-        }
-        return value;
+        return LexiconHeader.required(header, key, where, NOUN);
     }
 
     static FilterException invalid(String message) {
-        return new FilterException(Reason.INVALID_CONFIGURATION, "invalid lexicon: " + message);
+        return LexiconHeader.invalid(message);
     }
 }
