@@ -88,6 +88,29 @@ public interface FilterConfig {
          */
         @WithDefault("false")
         boolean lowAccuracy();
+
+        /**
+         * Lingua first reads only this many code points of the sample and decides on them when the margin is at
+         * least {@code quick-min-confidence}; otherwise it reads the whole sample. {@code 0}: always the whole
+         * sample. Default: {@code 200}.
+         */
+        @WithDefault("200")
+        int quickChars();
+
+        /**
+         * Smallest margin of the first look that decides (never less than {@code min-confidence}). Default:
+         * {@code 0.06}.
+         */
+        @WithDefault("0.06")
+        double quickMinConfidence();
+
+        /**
+         * Decide clear cases by function words that only one of the known languages has (the, which, were; dans,
+         * avec, été), before Lingua is asked; off when a configured or other language has no function-word list.
+         * Default: {@code true}.
+         */
+        @WithDefault("true")
+        boolean functionWords();
     }
 
     /** Medical relevance. */
@@ -258,7 +281,8 @@ public interface FilterConfig {
     default FilterSettings toSettings() {
         return new FilterSettings(languages(), language().otherLanguages(), minChars(), minLetters(),
                 language().maxChars(), language().minConfidence(),
-                language().minKanaShare(), language().lowAccuracy(), relevance().mode(),
+                language().minKanaShare(), language().lowAccuracy(), language().quickChars(),
+                language().quickMinConfidence(), language().functionWords(), relevance().mode(),
                 relevance().minKeywords(), relevance().minDensity(), relevance().minEvidence(),
                 new QualitySettings(quality().enabled(), quality().minWords(), quality().maxWords(),
                         quality().minMeanWordLength(), quality().maxMeanWordLength(), quality().maxSymbolRatio(),

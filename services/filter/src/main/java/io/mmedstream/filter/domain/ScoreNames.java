@@ -18,9 +18,15 @@ public final class ScoreNames {
     public static final String SUPPORTED_SCRIPT_SHARE = "supported_script_share";
     /**
      * How clearly the language was identified, 0..1: the margin between the best and the second-best language's
-     * relative confidence (Lingua), 1 when the script leaves a single candidate.
+     * relative confidence (Lingua), 1 when the script leaves a single candidate; see {@link #LANG_FUNCTION_WORDS}
+     * when function words decided.
      */
     public static final String LANG_CONFIDENCE = "lang_confidence";
+    /**
+     * Present when function words decided the language: the share of the sample's words that are function words of
+     * that language alone (then {@link #LANG_CONFIDENCE} is 1 − the runner-up's such words / the winner's).
+     */
+    public static final String LANG_FUNCTION_WORDS = "lang_function_words";
     /** 1 when the submitter's declared language settled an ambiguous detection (absent otherwise). */
     public static final String DECLARED_LANG_USED = "declared_lang_used";
     /** mmedc: number of distinct medical keywords found in the text. */

@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
  * Units are matched case-insensitively right after the number (a space between them is allowed, and a space inside
  * a unit matches any amount of white space); a unit must not run on into a Latin or Cyrillic letter ("ml" does not
  * match "mlle"). One regular expression, built once, finds every class in a single pass. Each class found counts
- * like one term of its weight ({@link WeightedRelevance}). Thread-safe.
+ * like one term of its weight ({@link WeightedRelevance}). The expression is tried only where a number starts (a
+ * digit not preceded by a digit, "." or ","), found by a plain scan: a search with the regular expression alone
+ * tries it at every character. Thread-safe.
  */
 final class ClinicalPatterns {
 
@@ -41,8 +43,9 @@ final class ClinicalPatterns {
             return;
         }
         StringBuilder re = new StringBuilder();
-        // A number (digits, optional decimal part, optional range "5-10"), not the tail of a longer number.
-        re.append("(?<![0-9０-９.,])[0-9０-９]+(?:[.,][0-9]+)?(?:\\s?[-–]\\s?[0-9]+(?:[.,][0-9]+)?)?\\s?(?:");
+        // A number (digits, optional decimal part, optional range "5-10"); count() tries it only where a number
+        // starts, so it is never the tail of a longer number.
+        re.append("[0-9０-９]+(?:[.,][0-9]+)?(?:\\s?[-–]\\s?[0-9]+(?:[.,][0-9]+)?)?\\s?(?:");
         for (int c = 0; c < classes.size(); c++) {
             if (c > 0) {
                 re.append('|');
@@ -128,13 +131,34 @@ final class ClinicalPatterns {
             return;
         }
         Matcher m = pattern.matcher(text);
-        while (m.find()) {
-            for (int c = 0; c < classes.size(); c++) {
-                if (m.start(c + 1) >= 0) {
-                    counts[c]++;
-                    break;
+        int n = text.length();
+        int i = 0;
+        while (i < n) {
+            if (!isDigit(text.charAt(i)) || (i > 0 && continuesNumber(text.charAt(i - 1)))) {
+                i++;
+                continue;
+            }
+            m.region(i, n);
+            if (m.lookingAt()) {
+                for (int c = 0; c < classes.size(); c++) {
+                    if (m.start(c + 1) >= 0) {
+                        counts[c]++;
+                        break;
+                    }
                 }
+                i = m.end();
+            } else {
+                i++;
             }
         }
+    }
+
+    private static boolean isDigit(char c) {
+        return (c >= '0' && c <= '9') || (c >= '０' && c <= '９');
+    }
+
+    /** Characters after which a digit continues a number rather than starting one. */
+    private static boolean continuesNumber(char c) {
+        return isDigit(c) || c == '.' || c == ',';
     }
 }

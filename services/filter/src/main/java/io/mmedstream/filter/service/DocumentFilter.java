@@ -148,6 +148,9 @@ public final class DocumentFilter {
         if (!Double.isNaN(guess.confidence())) {
             scores.put(ScoreNames.LANG_CONFIDENCE, guess.confidence());
         }
+        if (!Double.isNaN(guess.functionWordShare())) {
+            scores.put(ScoreNames.LANG_FUNCTION_WORDS, guess.functionWordShare());
+        }
         if (guess.declaredUsed()) {
             scores.put(ScoreNames.DECLARED_LANG_USED, 1.0);
         }

@@ -79,11 +79,15 @@ public final class PiiMasker {
         if (out.indexOf('@') >= 0) {
             out = replace(out, EMAIL_RE, counts, 0, EMAIL, null);
         }
-        if (out.indexOf(':') >= 0) {
+        // The regular expressions start with a look-behind, so a search tries them at every character: they run
+        // only when a plain scan finds what they need (two colons joined by hex digits; four dotted numbers).
+        if (mayHoldIpv6(out)) {
             out = replace(out, IPV6_CANDIDATE, counts, 2, IP, PiiMasker::isIpv6);
         }
         if (hasDigit(out)) {
-            out = replace(out, IPV4_RE, counts, 2, IP, PiiMasker::isLikelyIpv4);
+            if (mayHoldIpv4(out)) {
+                out = replace(out, IPV4_RE, counts, 2, IP, PiiMasker::isLikelyIpv4);
+            }
             out = numbers(out, counts);
         }
         return new Result(out, counts[0], counts[1], counts[2], counts[3]);
@@ -161,6 +165,61 @@ public final class PiiMasker {
             }
         }
         return false;
+    }
+
+    /** Whether two colons are joined by nothing but hex digits somewhere (every IPv6 candidate has that). */
+    static boolean mayHoldIpv6(String s) {
+        int lastColon = -1;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == ':') {
+                if (lastColon >= 0) {
+                    return true;
+                }
+                lastColon = i;
+            } else if (!isHex(c)) {
+                lastColon = -1;
+            }
+        }
+        return false;
+    }
+
+    /** Whether four runs of one to three digits joined by dots occur (every IPv4 match is one). */
+    static boolean mayHoldIpv4(String s) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            if (!isAsciiDigit(s.charAt(i)) || (i > 0 && isAsciiDigit(s.charAt(i - 1)))) {
+                continue;
+            }
+            int k = i;
+            int groups = 0;
+            while (true) {
+                int start = k;
+                while (k < n && isAsciiDigit(s.charAt(k)) && k - start < 4) {
+                    k++;
+                }
+                int len = k - start;
+                if (len == 0 || len > 3) {
+                    break;
+                }
+                if (++groups == 4) {
+                    return true;
+                }
+                if (k + 1 >= n || s.charAt(k) != '.' || !isAsciiDigit(s.charAt(k + 1))) {
+                    break;
+                }
+                k++;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isHex(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
     private static boolean hasDigit(String s) {

@@ -331,21 +331,44 @@ final class QualityRules {
             totalLength += cps;
         }
 
-        private long ngramHash(int start, int n) {
-            long h = n;
-            for (int k = start; k < start + n; k++) {
-                h = h * 0x9E3779B97F4A7C15L + hash[k];
-                h ^= h >>> 29;
+        // Prefix sums, made once per text, so that an n-gram's hash and length cost O(1) whatever n (the rules look
+        // at n = 2 ... 10 words, or 6 ... 30 characters for zh/ja).
+        private long[] prefixHash; // polynomial hash of units [0, k)
+        private long[] prefixLength; // code points of units [0, k)
+        private LongIntMap scratch; // one counter, emptied for each n
+
+        private static final long BASE = 0x9E3779B97F4A7C15L;
+
+        private void prepare() {
+            if (prefixHash != null) {
+                return;
             }
-            return h;
+            prefixHash = new long[count + 1];
+            prefixLength = new long[count + 1];
+            for (int k = 0; k < count; k++) {
+                prefixHash[k + 1] = prefixHash[k] * BASE + hash[k];
+                prefixLength[k + 1] = prefixLength[k] + length[k];
+            }
+            scratch = new LongIntMap(count);
+        }
+
+        private long ngramHash(int start, int n, long basePowN) {
+            long h = prefixHash[start + n] - prefixHash[start] * basePowN;
+            h ^= h >>> 31; // finaliser: the counter indexes by the low bits
+            h *= 0xBF58476D1CE4E5B9L;
+            return h ^ (h >>> 29);
+        }
+
+        private static long power(long base, int n) {
+            long p = 1;
+            for (int k = 0; k < n; k++) {
+                p *= base;
+            }
+            return p;
         }
 
         private int ngramLength(int start, int n) {
-            int l = 0;
-            for (int k = start; k < start + n; k++) {
-                l += length[k];
-            }
-            return l;
+            return (int) (prefixLength[start + n] - prefixLength[start]);
         }
 
         /** Share of the units' characters covered by the most frequent n-gram's occurrences (0 if none repeats). */
@@ -353,11 +376,13 @@ final class QualityRules {
             if (count < n || totalLength == 0) {
                 return 0.0;
             }
-            LongIntMap counts = new LongIntMap(count);
+            prepare();
+            LongIntMap counts = scratch.reset();
+            long pow = power(BASE, n);
             int best = 0;
             int bestStart = -1;
             for (int s = 0; s + n <= count; s++) {
-                int c = counts.increment(ngramHash(s, n));
+                int c = counts.increment(ngramHash(s, n, pow));
                 if (c > best) {
                     best = c;
                     bestStart = s;
@@ -374,11 +399,13 @@ final class QualityRules {
             if (count < n || totalLength == 0) {
                 return 0.0;
             }
-            LongIntMap seen = new LongIntMap(count);
+            prepare();
+            LongIntMap seen = scratch.reset();
+            long pow = power(BASE, n);
             long duplicated = 0;
             int s = 0;
             while (s + n <= count) {
-                long h = ngramHash(s, n);
+                long h = ngramHash(s, n, pow);
                 if (seen.increment(h) > 1) {
                     duplicated += ngramLength(s, n);
                     s += n;
@@ -523,6 +550,12 @@ final class QualityRules {
             keys = new long[cap];
             values = new int[cap];
             mask = cap - 1;
+        }
+
+        /** Empties the counter, for reuse. */
+        LongIntMap reset() {
+            Arrays.fill(values, 0);
+            return this;
         }
 
         int increment(long key) {

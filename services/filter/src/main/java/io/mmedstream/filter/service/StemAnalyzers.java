@@ -86,6 +86,14 @@ final class StemAnalyzers {
         };
     }
 
+    /**
+     * The tokenizer every chain starts with, alone: the same tokens, as written, with the same offsets (the chains'
+     * character mapping changes letters into letters, never a boundary).
+     */
+    static Analyzer tokenizerOnly() {
+        return new Chain(in -> in, null);
+    }
+
     private static NormalizeCharMap russianYo() {
         NormalizeCharMap.Builder map = new NormalizeCharMap.Builder();
         map.add("ё", "е");

@@ -19,13 +19,28 @@ import org.apache.lucene.analysis.tokenattributes.OffsetAttribute;
  * ({@link StemAnalyzers}); a term of n words matches n consecutive stems separated in the text only by white space
  * or hyphens. Stems are looked up without building strings (Lucene's {@link CharArrayMap}), so a token costs one
  * hash look-up.
+ *
+ * <p>Stemming is most of the chain's cost and the same words come back in every text, so a text is only tokenised
+ * (the chain's own tokenizer, hence the same tokens and offsets) and each word, as written, is looked up in a cache
+ * of what the whole chain made of it: its stem's id in the term vocabulary and the suffix term its stem ends with.
+ * A word is run through the whole chain once per thread, until the cache holds {@value #CACHE_MAX_WORDS} words and
+ * starts afresh. Were the chain ever to make other than exactly one token of a word, the text is analysed whole as
+ * before, so the cache changes the cost and never the result.
  */
 final class StemTermMatcher implements TermMatcher {
 
     /** A suffix term needs at least this many letters before it ("april" does not end in the drug stem "-pril"). */
     static final int MIN_SUFFIX_PREFIX = 3;
 
+    /** Words a thread's cache holds before it is emptied (about 4 MB with long words). */
+    static final int CACHE_MAX_WORDS = 50_000;
+    private static final long IRREGULAR = Long.MIN_VALUE; // the chain did not make exactly one token of the word
+
     private final Analyzer analyzer;
+    private final Analyzer tokenizer = StemAnalyzers.tokenizerOnly();
+    /** Per thread: word as written -> (stem id or -1) << 32 | (suffix index or -1) & 0xffffffff, or IRREGULAR. */
+    private final ThreadLocal<CharArrayMap<Long>> cache =
+            ThreadLocal.withInitial(() -> new CharArrayMap<>(1024, false));
     private final CharArrayMap<Integer> vocabulary; // stem -> id, for stems that occur in some term
     private final Node root = new Node();
     private final int[] termUnits;
@@ -102,6 +117,71 @@ final class StemTermMatcher implements TermMatcher {
 
     @Override
     public int count(String text, int[] counts) {
+        CharArrayMap<Long> known = cache.get();
+        int[] ids = new int[64];
+        int[] suffixOf = new int[64];
+        int[] starts = new int[64];
+        int[] ends = new int[64];
+        int n = 0;
+        try (TokenStream ts = tokenizer.tokenStream("", text)) {
+            CharTermAttribute term = ts.addAttribute(CharTermAttribute.class);
+            OffsetAttribute offset = ts.addAttribute(OffsetAttribute.class);
+            ts.reset();
+            while (ts.incrementToken()) {
+                if (n == ids.length) {
+                    ids = Arrays.copyOf(ids, n * 2);
+                    suffixOf = Arrays.copyOf(suffixOf, n * 2);
+                    starts = Arrays.copyOf(starts, n * 2);
+                    ends = Arrays.copyOf(ends, n * 2);
+                }
+                Long entry = known.get(term.buffer(), 0, term.length());
+                if (entry == null) {
+                    String word = term.toString();
+                    entry = lookUp(word);
+                    if (known.size() >= CACHE_MAX_WORDS) {
+                        known.clear();
+                    }
+                    known.put(word, entry);
+                }
+                if (entry == IRREGULAR) {
+                    ts.end();
+                    return countAnalysingWhole(text, counts);
+                }
+                ids[n] = (int) (entry >> 32);
+                suffixOf[n] = (int) (long) entry;
+                starts[n] = offset.startOffset();
+                ends[n] = offset.endOffset();
+                n++;
+            }
+            ts.end();
+        } catch (IOException e) { // a String reader does not fail
+            throw new UncheckedIOException(e);
+        }
+        for (int k = 0; k < n; k++) {
+            if (suffixOf[k] >= 0) {
+                counts[suffixTerms[suffixOf[k]]]++;
+            }
+        }
+        return matchTerms(text, counts, ids, starts, ends, n);
+    }
+
+    /** What the whole chain makes of one word, as a cache entry. */
+    private long lookUp(String word) {
+        List<String> stems = analyze(word);
+        if (stems.size() != 1) {
+            return IRREGULAR;
+        }
+        char[] stem = stems.get(0).toCharArray();
+        Integer id = vocabulary.get(stem, 0, stem.length);
+        int suffix = -1;
+        if (id == null && suffixes.length > 0 && stem.length >= minSuffixTokenLength) {
+            suffix = suffixMatch(stem, stem.length);
+        }
+        return ((long) (id == null ? -1 : id) << 32) | (suffix & 0xffffffffL);
+    }
+
+    /** The whole text through the whole chain (what the cache stands for). */
+    int countAnalysingWhole(String text, int[] counts) {
         int[] ids = new int[64];
         int[] starts = new int[64];
         int[] ends = new int[64];
@@ -132,6 +212,11 @@ final class StemTermMatcher implements TermMatcher {
         } catch (IOException e) { // a String reader does not fail
             throw new UncheckedIOException(e);
         }
+        return matchTerms(text, counts, ids, starts, ends, n);
+    }
+
+    /** Longest terms over the stem ids, left to right; returns the number of tokens. */
+    private int matchTerms(String text, int[] counts, int[] ids, int[] starts, int[] ends, int n) {
         int i = 0;
         while (i < n) {
             int found = -1;

@@ -52,6 +52,16 @@ class PiiMaskerTest {
     }
 
     @Test
+    void theScansThatGateTheIpExpressionsPassEveryCandidate() {
+        assertThat(PiiMasker.mayHoldIpv4("server 192.168.1.20 down")).isTrue();
+        assertThat(PiiMasker.mayHoldIpv4("section 1.2.3.4")).isTrue(); // the expression then keeps it
+        assertThat(PiiMasker.mayHoldIpv4("version 1.2.3, 1234.5.6.7, 12.5 mg")).isFalse();
+        assertThat(PiiMasker.mayHoldIpv6("host fe80::1ff:fe23:4567:890a")).isTrue();
+        assertThat(PiiMasker.mayHoldIpv6("at 12:30:45")).isTrue(); // the expression then keeps it
+        assertThat(PiiMasker.mayHoldIpv6("Note: dose: 5 mg; time 12:30")).isFalse();
+    }
+
+    @Test
     void longIdentifierNumbersAreMasked() {
         PiiMasker.Result r = masker.mask("Patient ID 123456789, record 00012345678901, card 4111 1111 1111 1111,"
                 + " SSN 123-45-6789.");

@@ -53,6 +53,24 @@ public final class Samples {
     public static final String DE_TEXT = "Der Stadtrat hat am Dienstag nach einer langen Debatte den neuen Haushalt"
             + " beschlossen. Der Bürgermeister erklärte, dass das Geld für die Reparatur von Straßen, zwei neue"
             + " Schulen und eine größere Bibliothek verwendet wird. Die Opposition hält die Steuern für zu hoch.";
+    public static final String PT_TEXT = "A câmara municipal aprovou na terça-feira o novo orçamento depois de um longo"
+            + " debate. O presidente da câmara explicou que o dinheiro vai servir para reparar as estradas, construir"
+            + " duas escolas e ampliar a biblioteca. A oposição considera que os impostos já são demasiado altos.";
+    public static final String CA_TEXT = "L'ajuntament va aprovar dimarts el nou pressupost després d'un llarg debat."
+            + " L'alcalde va explicar que els diners serviran per arreglar els carrers, construir dues escoles i"
+            + " ampliar la biblioteca. L'oposició considera que els impostos ja són massa alts per a les famílies.";
+    public static final String NL_TEXT = "De gemeenteraad heeft dinsdag na een lang debat de nieuwe begroting"
+            + " goedgekeurd. De burgemeester zei dat het geld wordt gebruikt voor het herstel van wegen, twee nieuwe"
+            + " scholen en een grotere bibliotheek. De oppositie vindt dat de belastingen al te hoog zijn.";
+    public static final String PL_TEXT = "Rada miejska zatwierdziła we wtorek nowy budżet po długiej debacie."
+            + " Burmistrz wyjaśnił, że pieniądze zostaną przeznaczone na naprawę dróg, budowę dwóch szkół i"
+            + " rozbudowę biblioteki. Opozycja uważa, że podatki są już zbyt wysokie dla mieszkańców.";
+    public static final String UK_TEXT = "Міська рада у вівторок після тривалого обговорення затвердила новий"
+            + " бюджет. Мер сказав, що гроші підуть на ремонт доріг, будівництво двох шкіл і розширення бібліотеки."
+            + " Опозиція вважає, що податки і так занадто високі для мешканців міста.";
+    public static final String BG_TEXT = "Общинският съвет одобри във вторник новия бюджет след дълъг дебат. Кметът"
+            + " каза, че парите ще бъдат използвани за ремонт на пътища, изграждане на две училища и разширяване на"
+            + " библиотеката. Опозицията смята, че данъците вече са твърде високи.";
     public static final String AR_TEXT = "وافق المجلس البلدي يوم الثلاثاء على الميزانية الجديدة بعد نقاش طويل. وقال"
             + " رئيس البلدية إن الأموال ستستخدم لإصلاح الطرق وبناء مدرستين جديدتين وتوسيع المكتبة العامة.";
 

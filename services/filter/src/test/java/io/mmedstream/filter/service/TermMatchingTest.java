@@ -32,6 +32,26 @@ class TermMatchingTest {
     }
 
     @Test
+    void cachedStemsCountExactlyAsTheWholeChainOnEveryDefaultList() {
+        for (String lang : List.of("en", "fr", "es", "ru")) {
+            StemTermMatcher matcher = new StemTermMatcher(TermLexicon.load("lexical-v2", lang));
+            for (String text : List.of(Samples.EN_MEDICAL, Samples.FR_MEDICAL, Samples.ES_MEDICAL,
+                    Samples.RU_MEDICAL, Samples.EN_NEWS, Samples.RU_NEWS + " Ёлка, ёж и её сын; L'hôpital's.")) {
+                int[] whole = new int[matcher.termCount()];
+                int[] cold = new int[matcher.termCount()];
+                int[] warm = new int[matcher.termCount()];
+
+                int units = matcher.countAnalysingWhole(text, whole);
+
+                assertThat(matcher.count(text, cold)).isEqualTo(units); // words first met
+                assertThat(matcher.count(text, warm)).isEqualTo(units); // words from the cache
+                assertThat(cold).as("%s on %s", lang, text).containsExactly(whole);
+                assertThat(warm).containsExactly(whole);
+            }
+        }
+    }
+
+    @Test
     void russianCaseAndNumberFormsMatchTheBaseForm() {
         TermLexicon ru = stems("ru", "russian", "пневмония", "почечная недостаточность", "антибиотик", "лёгкое");
 

@@ -71,6 +71,17 @@ class WeightedRelevanceTest {
     }
 
     @Test
+    void aUnitCountsOnlyAfterAWholeNumberNeverAfterTheTailOfALongerOne() throws Exception {
+        int[] counts = new int[3];
+
+        // "1,500 mg" and "2.5mg" are one dose each; "x1 mg" (a digit after a letter) starts a number; "7 mmHg" in
+        // "3.5.7 mmHg" is the tail of a number, "80 mmHg" in "120/80 mmHg" is not.
+        patterns().count("1,500 mg; 2.5mg; x1 mg; 3.5.7 mmHg; 12 345 ml; 120/80 mmHg", counts);
+
+        assertThat(counts).containsExactly(4, 0, 1);
+    }
+
+    @Test
     void mainRuleNeedsBothEvidenceAndDensity() {
         WeightedRelevance r = relevance(3, 0.1, null, 0, new ClinicalPatterns(List.of()));
         Map<String, Double> scores = new LinkedHashMap<>();

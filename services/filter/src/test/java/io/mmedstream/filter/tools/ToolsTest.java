@@ -188,9 +188,28 @@ class ToolsTest {
         });
         assertThat(names).anyMatch(n -> n.contains("language ID")).anyMatch(n -> n.contains("quality"))
                 .anyMatch(n -> n.contains("PII")).anyMatch(n -> n.contains("relevance mmedc"))
-                .anyMatch(n -> n.contains("relevance lexical-v2")).anyMatch(n -> n.contains("before"));
+                .anyMatch(n -> n.contains("relevance lexical-v2")).anyMatch(n -> n.contains("before"))
+                .anyMatch(n -> n.contains("full filter")).anyMatch(n -> n.contains("dedup"));
+        report.get("timings").forEach(t -> assertThat(t.get("process_cpu_mb_per_s").asDouble()).isPositive());
         assertThat(report.get("ratio_default_over_before").asDouble()).isPositive();
+        assertThat(report.get("full_filter_cpu_mb_per_s").asDouble()).isPositive();
         assertThat(FilterBench.run(new String[0], out(), err())).isEqualTo(2);
+    }
+
+    @Test
+    void filterBenchMeasuresASliceOfTheCorpus(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("corpus.jsonl");
+        Files.writeString(file, String.join("\n", doc(null, Samples.EN_MEDICAL, "en"),
+                doc(null, Samples.ZH_NEWS, "zh"), doc(null, Samples.RU_MEDICAL, "ru"),
+                doc(null, Samples.FR_MEDICAL, "fr")) + "\n");
+
+        int status = FilterBench.run(new String[] {"--corpus", file.toString(), "--repeat", "1", "--json", "--langs",
+                "en,ru,fr", "--skip", "1"}, out(), err());
+
+        assertThat(status).isZero();
+        assertThat(JSON.readTree(out.toString(StandardCharsets.UTF_8)).get("documents").asInt()).isEqualTo(2);
+        assertThat(FilterBench.run(new String[] {"--corpus", file.toString(), "--langs", "ja"}, out(), err()))
+                .isEqualTo(1);
     }
 
     private static String labelled(String lang, String label, String text) throws Exception {
