@@ -55,15 +55,23 @@ public interface CoordinatorConfig {
         String checkpointsTopic();
 
         /**
-         * Consumer group whose committed offsets say which announcements were taken. Default: mmed-train-coordinator.
+         * Election topic: one partition, no records; the instance that holds it is the active coordinator (see
+         * {@code groupId}). Default: mmed.train.leader.v1.
+         */
+        @WithDefault("mmed.train.leader.v1")
+        String leaderTopic();
+
+        /**
+         * Consumer group whose committed offsets say which announcements were taken; the election group is this id
+         * with {@code -leader} appended. Default: mmed-train-coordinator.
          */
         @WithDefault("mmed-train-coordinator")
         String groupId();
 
         /**
-         * Transactional id of the producer. The same for every incarnation of the coordinator (it is a singleton): a
-         * newly started one fences the previous one, whose transactions then fail, so two coordinators never both
-         * write rounds. Default: ${quarkus.application.name}.
+         * Transactional id of the producer. The same for every incarnation of the coordinator: the instance elected
+         * through the election topic fences the previous leader, whose transactions then fail, so two coordinators
+         * never both write rounds; only the elected instance initialises it. Default: ${quarkus.application.name}.
          */
         @WithDefault("${quarkus.application.name}")
         String transactionalId();

@@ -67,9 +67,9 @@ public class CoordinatorRuntime {
         CoordinatorConfig.Kafka kafka = config.kafka();
         CoordinatorConfig.Rounds rounds = config.rounds();
         CoordinatorLoop.Settings settings = new CoordinatorLoop.Settings(new HashMap<>(kafkaConfig),
-                kafka.shardsTopic(), kafka.roundsTopic(), kafka.checkpointsTopic(), kafka.groupId(),
-                kafka.transactionalId(), kafka.pollTimeout(), kafka.retryBackoff(), kafka.maxRetryBackoff(),
-                rounds.stallTimeout(), rounds.attemptTimeout(), rounds.progressInterval());
+                kafka.shardsTopic(), kafka.roundsTopic(), kafka.checkpointsTopic(), kafka.leaderTopic(),
+                kafka.groupId(), kafka.transactionalId(), kafka.pollTimeout(), kafka.retryBackoff(),
+                kafka.maxRetryBackoff(), rounds.stallTimeout(), rounds.attemptTimeout(), rounds.progressInterval());
         RoundPolicy policy = new RoundPolicy(policySettings(config.policy()));
         RoundPlanner planner = planner(dispatcher);
         Optional<String> baseTokenizer = baseTokenizer(config.model().baseCheckpoint());

@@ -13,9 +13,10 @@ import io.mmedstream.coordinator.config.CoordinatorRuntime;
 import io.mmedstream.coordinator.messaging.CoordinatorLoop;
 
 /**
- * Health of the coordinator loop. Ready while it runs a Kafka session (it has rebuilt its state and polls); live
- * unless it died or was fenced by another coordinator (a restart is then what helps, or nothing: the other one
- * works). Reconnecting after a broker failure is live but not ready.
+ * Health of the coordinator loop. Ready while it runs a Kafka session as the elected coordinator (it has rebuilt its
+ * state and polls); live unless it died (a restart is then what helps). A standby (another instance is the active
+ * coordinator) and a coordinator reconnecting after a broker failure are live but not ready: a restart would not
+ * help them, and the admin API of a standby answers 503.
  */
 public final class CoordinatorHealth {
 
@@ -38,7 +39,7 @@ public final class CoordinatorHealth {
         return b;
     }
 
-    /** Readiness: the loop runs a session. */
+    /** Readiness: the loop runs a session as the elected coordinator. */
     @Readiness
     @ApplicationScoped
     public static class Ready implements HealthCheck {
@@ -54,7 +55,7 @@ public final class CoordinatorHealth {
         }
     }
 
-    /** Liveness: the loop has not died and was not fenced. */
+    /** Liveness: the loop has not died. */
     @Liveness
     @ApplicationScoped
     public static class Live implements HealthCheck {
@@ -66,7 +67,7 @@ public final class CoordinatorHealth {
         public HealthCheckResponse call() {
             CoordinatorLoop loop = runtime.loop();
             boolean up = loop == null || switch (loop.status().state()) {
-                case FAILED, FENCED -> false;
+                case FAILED -> false;
                 default -> true;
             };
             return describe("train-coordinator", loop).status(up).build();

@@ -72,6 +72,12 @@ import io.quarkus.logging.Log;
  * is only known from its announcement: so a shard is either in a committed PLANNED round, or is read again after a
  * restart and pooled again; never both, never neither. Readers use {@code read_committed}.
  *
+ * <p><b>One active coordinator.</b> Instances elect a leader through a Kafka group ({@link LeaderElection}: the
+ * holder of the one partition of the election topic). Only the leader opens a session; the others stand by
+ * ({@link State#STANDBY}) without touching rounds, executions or the transactional producer. A leader that loses the
+ * partition, or whose producer is fenced, steps down before its next transaction and stands by again: it never
+ * initialises the producer while another instance holds the partition, so it cannot fence the active one back.
+ *
  * <p><b>Restart.</b> A session first fences any earlier incarnation (same transactional id) and aborts its open
  * transaction, then reads the whole rounds topic (the latest record per round wins), seeks the shards consumer to
  * the committed offsets, and asks the dispatcher to follow every DISPATCHED or RUNNING round. A round is recorded as
@@ -79,23 +85,23 @@ import io.quarkus.logging.Log;
  * exists already, so an attempt is never started twice.
  *
  * <p>Any Kafka failure ends the session (nothing uncommitted survives it) and a new one rebuilds everything after a
- * backoff; executions keep running meanwhile and are adopted again. A fenced producer means another coordinator took
- * over: this one stops for good.
+ * backoff; executions keep running meanwhile and are adopted again. A fenced producer or a lost partition means
+ * another coordinator took over: this one steps down (its executions are left to the new leader, which adopts them).
  */
 public final class CoordinatorLoop implements Runnable {
 
     /** Where the loop is. */
     public enum State {
-        /** Not started yet. */
+        /** Not started yet, or joining the election group. */
         STARTING,
+        /** Another coordinator is the active one; this one waits to be elected. */
+        STANDBY,
         /** Reading the rounds topic. */
         REBUILDING,
         /** Polling and coordinating. */
         RUNNING,
         /** Waiting to reconnect after a failure. */
         RECONNECTING,
-        /** Another coordinator with the same transactional id took over; this one stopped. */
-        FENCED,
         /** Stopped on request. */
         STOPPED,
         /** Died of an unexpected error. */
@@ -122,9 +128,10 @@ public final class CoordinatorLoop implements Runnable {
      * The loop's settings.
      *
      * @param kafka common Kafka client settings (bootstrap servers, security); the loop sets its own on top
+     * @param leaderTopic the election topic (one partition); the election group is {@code groupId + "-leader"}
      */
     public record Settings(Map<String, Object> kafka, String shardsTopic, String roundsTopic, String checkpointsTopic,
-            String groupId, String transactionalId, Duration pollTimeout, Duration retryBackoff,
+            String leaderTopic, String groupId, String transactionalId, Duration pollTimeout, Duration retryBackoff,
             Duration maxRetryBackoff, Duration stallTimeout, Duration attemptTimeout, Duration progressInterval) {
     }
 
@@ -236,21 +243,37 @@ public final class CoordinatorLoop implements Runnable {
     @Override
     public void run() {
         Duration backoff = settings.retryBackoff();
+        LeaderElection election = null;
         try {
             while (!stopping) {
+                sessionPolled = false;
                 try {
-                    session();
-                } catch (ProducerFencedException | InvalidProducerEpochException e) {
-                    fenced(e);
-                    return;
+                    if (election == null) {
+                        election = new LeaderElection(settings.kafka(), settings.leaderTopic(), leaderGroupId(),
+                                settings.transactionalId() + "-leader");
+                    }
+                    if (awaitLeadership(election)) {
+                        session(election);
+                    }
+                } catch (LeadershipLost e) {
+                    // The group has moved the partition: this instance stays a member and is elected again only
+                    // once the active one has left the group.
+                    stepDown(e.getMessage());
+                    continue;
                 } catch (RuntimeException e) {
                     if (stopping) {
                         break;
                     }
-                    if (e.getCause() instanceof ProducerFencedException
-                            || e.getCause() instanceof InvalidProducerEpochException) {
-                        fenced(e);
-                        return;
+                    if (fencing(e)) {
+                        // The group may not have told this instance yet: rejoin as a new member, which the sticky
+                        // assignment gives nothing while the active coordinator is in the group.
+                        stepDown("fenced by another coordinator with transactional id " + settings.transactionalId()
+                                + " (" + e.getMessage() + ")");
+                        election = closeQuietly(election);
+                        continue;
+                    }
+                    if (election != null && election.broken()) {
+                        election = closeQuietly(election);
                     }
                     state = State.RECONNECTING;
                     lastError = e.toString();
@@ -274,6 +297,8 @@ public final class CoordinatorLoop implements Runnable {
             Log.errorf(e, "coordinator died: %s; no rounds are planned or followed until it restarts", e);
             throw e;
         } finally {
+            // Leaving the group lets a standby take over at once.
+            closeQuietly(election);
             failRequests(new CoordinatorException(CoordinatorException.Reason.NOT_READY, "the coordinator stopped"));
             publish();
             starter.shutdown();
@@ -281,16 +306,88 @@ public final class CoordinatorLoop implements Runnable {
         }
     }
 
-    private void fenced(RuntimeException e) {
-        state = State.FENCED;
-        lastError = e.toString();
-        Log.errorf("coordinator fenced: another coordinator with transactional id %s started (%s); this one stops "
-                + "and leaves the rounds to it", settings.transactionalId(), e.getMessage());
-        failRequests(new CoordinatorException(CoordinatorException.Reason.NOT_READY, "fenced by another coordinator"));
+    private static LeaderElection closeQuietly(LeaderElection election) {
+        if (election != null) {
+            try {
+                election.close();
+            } catch (RuntimeException e) {
+                Log.debugf("closing the election consumer: %s", e);
+            }
+        }
+        return null;
     }
 
-    private void session() {
-        sessionPolled = false;
+    /** Whether a failure says that another coordinator's producer took the transactional id over. */
+    private static boolean fencing(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Another coordinator is (or is about to be) the active one: forget everything uncommitted, answer open requests,
+     * and stand by. Executions keep running: the active coordinator adopts them (a Job by its name; a local trainer
+     * through its pid file, when the instances share the work folder).
+     */
+    private void stepDown(String reason) {
+        state = State.STANDBY;
+        lastError = reason;
+        Log.warnf("coordinator stepped down: %s; nothing uncommitted is written, the active coordinator follows the "
+                + "rounds, this one stands by in group %s", reason, leaderGroupId());
+        failRequests(new CoordinatorException(CoordinatorException.Reason.NOT_READY,
+                "this coordinator stepped down: " + reason));
+        publish();
+    }
+
+    /**
+     * Takes part in the election until this instance leads (true) or the loop is asked to stop (false). A standby
+     * does nothing else: no rounds are read, no producer is created.
+     */
+    private boolean awaitLeadership(LeaderElection election) {
+        boolean announced = false;
+        while (!stopping) {
+            if (election.poll(settings.pollTimeout())) {
+                Log.infof("coordinator elected: it holds %s-0 in group %s (generation %d) and takes over the rounds",
+                        settings.leaderTopic(), leaderGroupId(), election.generation());
+                return true;
+            }
+            if (election.joined() && !announced) {
+                announced = true;
+                state = State.STANDBY;
+                Log.infof("coordinator on standby: another instance of group %s holds %s-0 and is the active "
+                        + "coordinator", leaderGroupId(), settings.leaderTopic());
+                publish();
+            }
+            // What executions of an earlier session report is heard again by whichever coordinator follows them.
+            inbox.removeIf(c -> c instanceof Progress);
+        }
+        return false;
+    }
+
+    private String leaderGroupId() {
+        return settings.groupId() + "-leader";
+    }
+
+    /** Thrown inside a session when this instance no longer holds the election partition. */
+    private static final class LeadershipLost extends RuntimeException {
+
+        LeadershipLost(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Ends the session, before anything more is written, when the group gave the partition to another instance. */
+    private void checkLeadership(LeaderElection election) {
+        if (!election.poll(Duration.ZERO)) {
+            throw new LeadershipLost("the group " + leaderGroupId() + " gave " + settings.leaderTopic()
+                    + "-0 to another instance");
+        }
+    }
+
+    private void session(LeaderElection election) {
         pendingRounds.clear();
         pendingCheckpoints.clear();
         afterCommit.clear();
@@ -304,8 +401,10 @@ public final class CoordinatorLoop implements Runnable {
                         new StringDeserializer(), new ByteArrayDeserializer())) {
             state = State.REBUILDING;
             // Fences an earlier incarnation and aborts its open transaction, so the rounds topic read next is final.
+            // Only the elected instance gets here: a stepped-down one cannot fence the active one back.
             producer.initTransactions();
             rebuild();
+            checkLeadership(election);
             List<TopicPartition> partitions = partitions(consumer, settings.shardsTopic());
             consumer.assign(partitions);
             Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new HashSet<>(partitions));
@@ -336,6 +435,7 @@ public final class CoordinatorLoop implements Runnable {
                 plan(now, null);
                 dispatch(now);
                 flushProgress(now);
+                checkLeadership(election);
                 commit(producer, consumer, now);
                 publish();
             }

@@ -16,6 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -312,19 +316,75 @@ class CoordinatorLoopTest {
     }
 
     @Test
-    void aSecondCoordinatorTakesOverSoNoRoundIsDispatchedTwice() {
-        try (LoopHarness first = new LoopHarness(topics, root.resolve("a"), FakeTrainer.Mode.SUCCEED,
+    void aStandbyNeitherDispatchesNorFencesTheActiveCoordinatorAndTakesOverWhenItStops() {
+        LoopHarness first = waitRunning(new LoopHarness(topics, root.resolve("a"), FakeTrainer.Mode.SUCCEED,
+                LoopHarness.Options.defaults()));
+        try (LoopHarness second = new LoopHarness(topics, root.resolve("b"), FakeTrainer.Mode.SUCCEED,
                 LoopHarness.Options.defaults());
-                LoopHarness second = waitRunning(new LoopHarness(topics, root.resolve("b"), FakeTrainer.Mode.SUCCEED,
-                        LoopHarness.Options.defaults()))) {
+                StateRecorder firstStates = new StateRecorder(first.loop);
+                StateRecorder secondStates = new StateRecorder(second.loop)) {
+            await().atMost(TIMEOUT).until(() -> second.loop.status().state() == CoordinatorLoop.State.STANDBY);
             topics.send(topics.shards, 0, "s1", announcement("s1", "file:///shards/s1.json", TOKENIZER_A, 1200,
                     Map.of("en", 1200L), 64));
             awaitCheckpoints(1);
-            // Whichever instance the group gives the shards' partition to plans the round; the other one learns that
-            // it is fenced only at its next transaction, which it may never attempt. What matters: it runs once.
-            assertThat(rounds()).filteredOn(r -> r.getState() == TrainingRoundState.DISPATCHED).hasSize(1);
-            assertThat(FakeTrainer.invocations(first.roundDir("round-000001")).size()
-                    + FakeTrainer.invocations(second.roundDir("round-000001")).size()).isEqualTo(1);
+            await().during(Duration.ofSeconds(2)).atMost(TIMEOUT).until(() -> first.loop.status().state()
+                    == CoordinatorLoop.State.RUNNING && second.loop.status().state() == CoordinatorLoop.State.STANDBY);
+            // the active one ran the round once and was never fenced or disturbed; the standby did nothing
+            assertThat(firstStates.seen()).containsOnly(CoordinatorLoop.State.RUNNING);
+            assertThat(secondStates.seen()).doesNotContain(CoordinatorLoop.State.REBUILDING,
+                    CoordinatorLoop.State.RUNNING);
+            assertThat(FakeTrainer.invocations(first.roundDir("round-000001"))).hasSize(1);
+            assertThat(FakeTrainer.invocations(second.roundDir("round-000001"))).isEmpty();
+
+            // the active one stops: the standby is elected and carries on from the rounds topic
+            first.close();
+            await().atMost(TIMEOUT).until(() -> second.loop.status().state() == CoordinatorLoop.State.RUNNING);
+            topics.send(topics.shards, 1, "s2", announcement("s2", "file:///shards/s2.json", TOKENIZER_A, 1200,
+                    Map.of("en", 1200L), 64));
+            awaitCheckpoints(2);
+            assertThat(FakeTrainer.invocations(second.roundDir("round-000002"))).hasSize(1);
+            assertThat(FakeTrainer.invocations(first.roundDir("round-000002"))).isEmpty();
+            assertThat(FakeTrainer.invocations(second.roundDir("round-000001"))).isEmpty();
+            assertOneDispatchPerRound("round-000001", "round-000002");
+            assertThat(latest("round-000002").orElseThrow().getParentCheckpointId())
+                    .isEqualTo("round-000001-step-2");
+        } finally {
+            first.close();
+        }
+    }
+
+    @Test
+    void aStalledLeaderStepsDownWithoutFencingItsSuccessorBack() {
+        // The first coordinator's thread stalls (as in a long GC pause) for longer than max.poll.interval.ms: the
+        // group drops it, the standby is elected and fences its producer. When the first wakes up it has an
+        // announcement to plan a round from; it must step down instead of writing, or fencing the new leader back.
+        LoopHarness first = waitRunning(new LoopHarness(topics, root.resolve("a"), FakeTrainer.Mode.SUCCEED,
+                LoopHarness.Options.defaults().withKafka("max.poll.interval.ms", 3000)));
+        try (LoopHarness second = new LoopHarness(topics, root.resolve("b"), FakeTrainer.Mode.SUCCEED,
+                LoopHarness.Options.defaults())) {
+            await().atMost(TIMEOUT).until(() -> second.loop.status().state() == CoordinatorLoop.State.STANDBY);
+            first.clock.stall();
+            await().atMost(TIMEOUT).until(first.clock::blocked);
+            await().atMost(TIMEOUT).until(() -> second.loop.status().state() == CoordinatorLoop.State.RUNNING);
+            try (StateRecorder secondStates = new StateRecorder(second.loop)) {
+                topics.send(topics.shards, 0, "s1", announcement("s1", "file:///shards/s1.json", TOKENIZER_A, 1200,
+                        Map.of("en", 1200L), 64));
+                awaitCheckpoints(1);
+                first.clock.resume(); // it reads s1 at its next poll, with a round due
+                await().atMost(TIMEOUT).until(() -> first.loop.status().state() == CoordinatorLoop.State.STANDBY);
+                await().during(Duration.ofSeconds(3)).atMost(TIMEOUT).until(() -> first.loop.status().state()
+                        == CoordinatorLoop.State.STANDBY && second.loop.status().state()
+                        == CoordinatorLoop.State.RUNNING);
+                assertThat(secondStates.seen()).containsOnly(CoordinatorLoop.State.RUNNING);
+            }
+            assertThat(FakeTrainer.invocations(first.roundDir("round-000001"))).isEmpty();
+            assertThat(FakeTrainer.invocations(second.roundDir("round-000001"))).hasSize(1);
+            assertOneDispatchPerRound("round-000001");
+            assertThat(topics.readAll(topics.checkpoints, CheckpointReady.class)).hasSize(1);
+            // the standby's API refuses changes
+            assertThat(first.loop.triggerNow()).isCompletedExceptionally();
+        } finally {
+            first.close();
         }
     }
 
@@ -333,6 +393,36 @@ class CoordinatorLoopTest {
     private static LoopHarness waitRunning(LoopHarness harness) {
         await().atMost(TIMEOUT).until(() -> harness.loop.status().state() == CoordinatorLoop.State.RUNNING);
         return harness;
+    }
+
+    /** Every round id given has exactly one DISPATCHED record, and no other round exists. */
+    private void assertOneDispatchPerRound(String... roundIds) {
+        List<TrainingRoundChanged> all = rounds();
+        assertThat(all).extracting(TrainingRoundChanged::getRoundId).containsOnly(roundIds);
+        for (String id : roundIds) {
+            assertThat(all).filteredOn(r -> r.getRoundId().equals(id)
+                    && r.getState() == TrainingRoundState.DISPATCHED).as("DISPATCHED records of %s", id).hasSize(1);
+        }
+    }
+
+    /** Records every state a coordinator loop shows, sampled every 10 ms, from its creation until closed. */
+    private static final class StateRecorder implements AutoCloseable {
+
+        private final Set<CoordinatorLoop.State> seen = ConcurrentHashMap.newKeySet();
+        private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+
+        StateRecorder(CoordinatorLoop loop) {
+            sampler.scheduleAtFixedRate(() -> seen.add(loop.status().state()), 0, 10, TimeUnit.MILLISECONDS);
+        }
+
+        Set<CoordinatorLoop.State> seen() {
+            return Set.copyOf(seen);
+        }
+
+        @Override
+        public void close() {
+            sampler.shutdownNow();
+        }
     }
 
     private List<ConsumerRecord<String, CheckpointReady>> awaitCheckpoints(int count) {

@@ -34,14 +34,16 @@ import io.mmedstream.proto.serde.AvroDeserializer;
 import io.mmedstream.proto.serde.AvroSerializer;
 
 /**
- * A private set of the coordinator's three topics on the shared test broker (laid out as {@link TopicLayout} lays
- * out the real ones: 3 partitions, rounds compacted), so that coordinators of different tests never see each other.
+ * A private set of the coordinator's topics on the shared test broker (laid out as {@link TopicLayout} lays out the
+ * real ones: 3 partitions, rounds compacted; the election topic has one), so that coordinators of different tests
+ * never see each other.
  */
 public final class CoordinatorTopics {
 
     public final String shards;
     public final String rounds;
     public final String checkpoints;
+    public final String leader;
     public final String group;
     public final String transactionalId;
     private final String servers;
@@ -51,6 +53,7 @@ public final class CoordinatorTopics {
         this.shards = "test.shards." + suffix;
         this.rounds = "test.rounds." + suffix;
         this.checkpoints = "test.checkpoints." + suffix;
+        this.leader = "test.leader." + suffix;
         this.group = "test-coordinator-" + suffix;
         this.transactionalId = "test-coordinator-" + suffix;
     }
@@ -70,6 +73,7 @@ public final class CoordinatorTopics {
             create.add(new NewTopic(topics.rounds, 3, (short) 1).configs(layout.get(Topics.TRAIN_ROUNDS).configs()));
             create.add(new NewTopic(topics.checkpoints, 3, (short) 1)
                     .configs(layout.get(Topics.CHECKPOINTS).configs()));
+            create.add(new NewTopic(topics.leader, 1, (short) 1).configs(layout.get(Topics.TRAIN_LEADER).configs()));
             admin.createTopics(create).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException("cannot create test topics: " + e, e);
@@ -87,6 +91,7 @@ public final class CoordinatorTopics {
                 "mmed.coordinator.kafka.shards-topic", shards,
                 "mmed.coordinator.kafka.rounds-topic", rounds,
                 "mmed.coordinator.kafka.checkpoints-topic", checkpoints,
+                "mmed.coordinator.kafka.leader-topic", leader,
                 "mmed.coordinator.kafka.group-id", group,
                 "mmed.coordinator.kafka.transactional-id", transactionalId);
     }

@@ -1,8 +1,8 @@
 package io.mmedstream.coordinator.testing;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,22 +25,30 @@ import io.mmedstream.coordinator.service.RoundPolicy;
 public final class LoopHarness implements AutoCloseable {
 
     /** Knobs of a test coordinator. */
-    public record Options(long minNewTokens, int maxAttempts, Duration stallTimeout, Duration retryBackoff) {
+    public record Options(long minNewTokens, int maxAttempts, Duration stallTimeout, Duration retryBackoff,
+            Map<String, Object> kafka) {
 
         public static Options defaults() {
-            return new Options(1000, 3, Duration.ofMinutes(5), Duration.ofMillis(100));
+            return new Options(1000, 3, Duration.ofMinutes(5), Duration.ofMillis(100), Map.of());
         }
 
         public Options withMinNewTokens(long value) {
-            return new Options(value, maxAttempts, stallTimeout, retryBackoff);
+            return new Options(value, maxAttempts, stallTimeout, retryBackoff, kafka);
         }
 
         public Options withMaxAttempts(int value) {
-            return new Options(minNewTokens, value, stallTimeout, retryBackoff);
+            return new Options(minNewTokens, value, stallTimeout, retryBackoff, kafka);
         }
 
         public Options withStallTimeout(Duration value) {
-            return new Options(minNewTokens, maxAttempts, value, retryBackoff);
+            return new Options(minNewTokens, maxAttempts, value, retryBackoff, kafka);
+        }
+
+        /** One more Kafka client property for every client of the coordinator. */
+        public Options withKafka(String key, Object value) {
+            Map<String, Object> more = new HashMap<>(kafka);
+            more.put(key, value);
+            return new Options(minNewTokens, maxAttempts, stallTimeout, retryBackoff, Map.copyOf(more));
         }
     }
 
@@ -48,6 +56,8 @@ public final class LoopHarness implements AutoCloseable {
     public final LocalDispatcher dispatcher;
     public final Path workDir;
     public final Path checkpointsDir;
+    /** The loop's clock: {@link StallableClock#stall} freezes the loop's thread. */
+    public final StallableClock clock = new StallableClock();
     private final Thread thread;
 
     public LoopHarness(CoordinatorTopics topics, Path root, FakeTrainer.Mode mode, Options options) {
@@ -63,15 +73,17 @@ public final class LoopHarness implements AutoCloseable {
         RoundPlanner planner = new RoundPlanner(new RoundPlanner.Training(1, 1, 0, 1, 1, 2e-5, 1e-3, 1, 0, List.of(),
                 options.maxAttempts()), mixer, new RoundPlanner.ModelSource(Optional.empty(), s -> "{}"),
                 dispatcher.name(), dispatcher.worldSize(), dispatcher::outputUri);
-        CoordinatorLoop.Settings settings = new CoordinatorLoop.Settings(
-                Map.of("bootstrap.servers", topics.servers()), topics.shards, topics.rounds, topics.checkpoints,
-                topics.group, topics.transactionalId, Duration.ofMillis(100), Duration.ofMillis(200),
-                Duration.ofSeconds(2), options.stallTimeout(), Duration.ofMinutes(10), Duration.ofMillis(300));
+        Map<String, Object> kafka = new HashMap<>(options.kafka());
+        kafka.put("bootstrap.servers", topics.servers());
+        CoordinatorLoop.Settings settings = new CoordinatorLoop.Settings(kafka, topics.shards, topics.rounds,
+                topics.checkpoints, topics.leader, topics.group, topics.transactionalId, Duration.ofMillis(100),
+                Duration.ofMillis(200), Duration.ofSeconds(2), options.stallTimeout(), Duration.ofMinutes(10),
+                Duration.ofMillis(300));
         loop = new CoordinatorLoop(settings, () -> new RoundBook(policy, planner,
                 new RoundBook.Retry(options.retryBackoff(), options.retryBackoff()), Optional.empty(),
-                Optional.empty()), dispatcher, new CoordinatorMetrics(new SimpleMeterRegistry()),
-                Clock.systemUTC());
+                Optional.empty()), dispatcher, new CoordinatorMetrics(new SimpleMeterRegistry()), clock);
         thread = new Thread(loop, "test-coordinator");
+        clock.victim(thread);
         thread.setDaemon(true);
         thread.start();
     }
@@ -83,6 +95,7 @@ public final class LoopHarness implements AutoCloseable {
 
     /** Stops the loop as a crash would: trainers it started keep running. */
     public void crash() {
+        clock.resume();
         loop.stop();
         join();
     }
@@ -90,6 +103,7 @@ public final class LoopHarness implements AutoCloseable {
     /** Stops the loop and the dispatcher, as a shutdown does. */
     @Override
     public void close() {
+        clock.resume();
         loop.stop();
         join();
         dispatcher.close();
