@@ -1,6 +1,7 @@
 package io.mmedstream.eval.benchmark;
 
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The exact MMedBench prompt and target of REFERENCE §2 (Alpaca style), with and without rationale. Every string
@@ -22,7 +23,17 @@ public final class MmedPrompt {
 
     /** The whole prompt for a question: frame, instruction (with or without rationale) and input. */
     public static String prompt(BenchmarkQuestion question, boolean withRationale) {
-        return FRAME_HEAD + instruction(question.language(), withRationale) + FRAME_INPUT + input(question)
+        return prompt(question.language(), question.question(), question.options(), withRationale);
+    }
+
+    /**
+     * The whole prompt for a question given by its parts, with no gold answer: what a served model is asked (the
+     * inference service's Answer). The same text as {@link #prompt(BenchmarkQuestion, boolean)} for the same
+     * question; options go in key order whatever the map's own order.
+     */
+    public static String prompt(Language language, String question, Map<String, String> options,
+                                boolean withRationale) {
+        return FRAME_HEAD + instruction(language, withRationale) + FRAME_INPUT + input(question, options)
                 + FRAME_RESPONSE;
     }
 
@@ -43,9 +54,14 @@ public final class MmedPrompt {
      * ###Options: {options}}, the question and option texts verbatim.
      */
     public static String input(BenchmarkQuestion question) {
-        return "###Question: " + question.question()
+        return input(question.question(), question.options());
+    }
+
+    /** {@link #input(BenchmarkQuestion)} for a question given by its text and options (put in key order). */
+    public static String input(String question, Map<String, String> options) {
+        return "###Question: " + question
                 + " Which of the following is the best treatment for this patient? ###Options: "
-                + options(question.options());
+                + options(new TreeMap<>(options));
     }
 
     /** Options as {@code "A. text B. text "}: each {@code "{key}. {text} "}, in key order, ending with a space. */

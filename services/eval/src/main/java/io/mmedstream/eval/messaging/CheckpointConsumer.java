@@ -59,7 +59,7 @@ public final class CheckpointConsumer implements Runnable {
 
     private static final Duration RETRY_BACKOFF = Duration.ofSeconds(5);
 
-    private final String bootstrapServers;
+    private final Map<String, Object> kafka;
     private final String groupId;
     private final String transactionalId;
     private final Duration pollTimeout;
@@ -77,10 +77,14 @@ public final class CheckpointConsumer implements Runnable {
     private volatile Instant lastPoll;
     private volatile boolean started;
 
-    public CheckpointConsumer(String bootstrapServers, String groupId, String transactionalId, Duration pollTimeout,
+    /**
+     * @param kafka common Kafka client settings: bootstrap servers and security (every {@code kafka.*} property);
+     *              the loop sets its own on top
+     */
+    public CheckpointConsumer(Map<String, Object> kafka, String groupId, String transactionalId, Duration pollTimeout,
                               String benchmarkName, String modelName, CheckpointEvaluator evaluator,
                               MeterRegistry metrics) {
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = Map.copyOf(kafka);
         this.groupId = groupId;
         this.transactionalId = transactionalId;
         this.pollTimeout = pollTimeout;
@@ -111,7 +115,7 @@ public final class CheckpointConsumer implements Runnable {
     public void run() {
         try (KafkaConsumer<String, byte[]> consumer = consumer();
              KafkaProducer<String, byte[]> producer = producer();
-             ResultsView view = new ResultsView(bootstrapServers)) {
+             ResultsView view = new ResultsView(kafka)) {
             producer.initTransactions();
             consumer.subscribe(List.of(Topics.CHECKPOINTS), new ConsumerRebalanceListener() {
                 @Override
@@ -303,7 +307,7 @@ public final class CheckpointConsumer implements Runnable {
 
     private KafkaConsumer<String, byte[]> consumer() {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(kafka);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -316,7 +320,8 @@ public final class CheckpointConsumer implements Runnable {
 
     private KafkaProducer<String, byte[]> producer() {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(kafka);
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG); // a consumer setting Quarkus adds to the common ones
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_RECORD_BYTES);

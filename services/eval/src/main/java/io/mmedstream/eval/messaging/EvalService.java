@@ -1,6 +1,8 @@
 package io.mmedstream.eval.messaging;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -11,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 
 import io.mmedstream.eval.config.EvalBeans;
 import io.mmedstream.eval.config.EvalConfig;
@@ -23,19 +26,20 @@ public class EvalService {
     private final EvalConfig config;
     private final CheckpointEvaluator evaluator;
     private final MeterRegistry metrics;
-    private final String bootstrapServers;
+    private final Map<String, Object> kafka;
     private final String transactionalId;
     private CheckpointConsumer loop;
     private Thread thread;
 
     EvalService(EvalConfig config, CheckpointEvaluator evaluator, MeterRegistry metrics,
-                @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "localhost:9092") String bootstrap,
+                @Identifier("default-kafka-broker") Map<String, Object> kafka,
                 @ConfigProperty(name = "quarkus.application.name") String application,
                 @ConfigProperty(name = "mmed.instance-id", defaultValue = "local") String instanceId) {
         this.config = config;
         this.evaluator = evaluator;
         this.metrics = metrics;
-        this.bootstrapServers = bootstrap;
+        // Every kafka.* property (bootstrap servers, and the security settings of docs/configuration.md).
+        this.kafka = new HashMap<>(kafka);
         this.transactionalId = application + "-" + instanceId;
     }
 
@@ -48,7 +52,7 @@ public class EvalService {
                         + "tolerance %.2f", EvalBeans.benchmarkName(config), evaluator.benchmarkSize(),
                 config.modelName(), config.modelRepository(), config.backend().host(), config.backend().port(),
                 config.promotion().margin(), config.promotion().tolerance());
-        loop = new CheckpointConsumer(bootstrapServers, config.consumer().groupId(), transactionalId,
+        loop = new CheckpointConsumer(kafka, config.consumer().groupId(), transactionalId,
                 config.consumer().pollTimeout(), EvalBeans.benchmarkName(config), config.modelName(), evaluator,
                 metrics);
         thread = new Thread(loop, "eval-consumer");

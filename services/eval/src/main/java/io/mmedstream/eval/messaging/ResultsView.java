@@ -42,9 +42,11 @@ final class ResultsView implements AutoCloseable {
     private final Set<String> evaluated = new HashSet<>();
     private final Map<String, ServingModel> serving = new HashMap<>();
 
-    ResultsView(String bootstrapServers) {
+    /** @param kafka common Kafka client settings: bootstrap servers and security (every {@code kafka.*} property) */
+    ResultsView(Map<String, Object> kafka) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(kafka);
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG); // reads by assignment: no group
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_RECORD_BYTES);

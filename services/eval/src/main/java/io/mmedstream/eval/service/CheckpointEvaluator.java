@@ -1,6 +1,10 @@
 package io.mmedstream.eval.service;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.logging.Log;
 
@@ -34,10 +41,16 @@ import io.mmedstream.proto.ModelPromoted;
 
 /**
  * Evaluates one checkpoint end to end, without Kafka: adds it to the model repository as a new version, loads it next
- * to the serving version, asks the benchmark, scores, writes the report directory, decides promotion, and returns the
- * events to publish. When the checkpoint is not promoted, the backend is reloaded with the serving version only.
+ * to the serving version, asks the benchmark, scores, writes the report directory, decides promotion (written to the
+ * report directory as {@value #PROMOTION_FILE}, since a checkpoint that is not promoted has no event that says why),
+ * and returns the events to publish. When the checkpoint is not promoted, the backend is reloaded with the serving
+ * version only.
  */
 public final class CheckpointEvaluator {
+
+    /** The promotion decision in the report directory: {@code {"checkpoint", "promoted", "reason"}}. */
+    public static final String PROMOTION_FILE = "promotion.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What eval is configured to do. */
     public record Settings(String modelName, String benchmarkName, boolean withRationale, Path reports) {
@@ -120,6 +133,7 @@ public final class CheckpointEvaluator {
         PromotionDecision decision = policy.decide(accuracy, serving);
         Log.infof("eval %s: mean accuracy %.2f over %d questions; promotion %s: %s", id, accuracy.meanAccuracy(),
                 answers.size(), decision.promote() ? "YES" : "no", decision.reason());
+        writeDecision(reportDir, id, decision);
         Optional<ModelPromoted> promoted = Optional.empty();
         if (decision.promote()) {
             Map<String, Double> perLanguage = new LinkedHashMap<>();
@@ -143,6 +157,16 @@ public final class CheckpointEvaluator {
             backend.serve(model, List.of(serving.get().version())); // free the candidate's memory
         }
         return new Outcome(completed, decision, promoted);
+    }
+
+    private static void writeDecision(Path reportDir, String checkpoint, PromotionDecision decision) {
+        ObjectNode node = JSON.createObjectNode().put("checkpoint", checkpoint).put("promoted", decision.promote())
+                .put("reason", decision.reason());
+        try {
+            Files.writeString(reportDir.resolve(PROMOTION_FILE), node.toPrettyString() + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + reportDir.resolve(PROMOTION_FILE), e);
+        }
     }
 
     private static List<LanguageAccuracyResult> languages(Scored scored) {

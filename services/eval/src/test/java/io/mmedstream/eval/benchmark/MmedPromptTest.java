@@ -30,6 +30,20 @@ class MmedPromptTest {
     }
 
     @Test
+    void promptFromPartsWithoutAGoldAnswerIsTheSameText() {
+        // Options in reverse order: the prompt puts them in key order all the same.
+        Map<String, String> reversed = new java.util.LinkedHashMap<>();
+        reversed.put("C", "Le rein");
+        reversed.put("B", " La rate ");
+        reversed.put("A", "Le foie");
+        for (boolean withRationale : new boolean[] {false, true}) {
+            assertThat(MmedPrompt.prompt(Language.FRENCH, QUESTION.question(), reversed, withRationale))
+                    .isEqualTo(MmedPrompt.prompt(QUESTION, withRationale));
+        }
+        assertThat(MmedPrompt.input(QUESTION.question(), reversed)).isEqualTo(MmedPrompt.input(QUESTION));
+    }
+
+    @Test
     void promptWithRationaleIsExactlyTheReferenceText() {
         String expected = "Below is an instruction that describes a task, paired with an input that provides further"
                 + " context. Write a response that appropriately completes the request.\n\n"

@@ -104,6 +104,8 @@ class EvalServiceTest {
         assertThat(Files.readString(report.resolve("leaderboard.csv")))
                 .startsWith("Language,ModelInput,ModelOutput,GT_Answer");
         assertThat(Files.readString(report.resolve("accuracy.svg"))).contains("<svg");
+        assertThat(Files.readString(report.resolve("promotion.json"))).contains("\"promoted\" : true")
+                .contains("first evaluated checkpoint");
         Path version = EvalTestBackend.root.resolve("model-repository/mmed-llm").resolve(first.getModelVersion());
         assertThat(Files.readString(version.resolve("model.json"))).contains(c1);
 
@@ -115,6 +117,9 @@ class EvalServiceTest {
         assertThat(EvalTestBackend.triton.loads).anySatisfy(l -> assertThat(l)
                 .contains("[" + first.getModelVersion() + "," + second.getModelVersion() + "]"));
         assertThat(EvalTestBackend.triton.loaded.get("mmed-llm")).containsExactly(first.getModelVersion());
+        // Not promoted, and why, where no event says it: in its report directory.
+        assertThat(Files.readString(Path.of(URI.create(second.getReportUri())).resolve("promotion.json")))
+                .contains("\"promoted\" : false").contains("falls more than the tolerance");
 
         send(c1, checkpointDir(c1, "###Answer: OPTION A IS CORRECT.</s>")); // a repeated announcement
         send(c3, checkpointDir(c3, "###Answer: OPTION A IS CORRECT."));

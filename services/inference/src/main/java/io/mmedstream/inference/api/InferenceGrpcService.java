@@ -4,6 +4,10 @@ import java.time.Duration;
 
 import jakarta.inject.Inject;
 
+import org.jboss.logging.Logger;
+
+import io.grpc.BindableService;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.mmedstream.inference.domain.AnswerResult;
@@ -30,7 +34,6 @@ import io.mmedstream.proto.inference.v1.ModelInfo;
 import io.mmedstream.proto.inference.v1.ModelRef;
 import io.mmedstream.proto.inference.v1.Usage;
 import io.quarkus.grpc.GrpcService;
-import io.quarkus.logging.Log;
 
 /**
  * The {@code mmedstream.inference.v1.Inference} gRPC service: maps the API's messages to the service layer and back.
@@ -38,7 +41,11 @@ import io.quarkus.logging.Log;
  * from the backend's stream as it comes. A client's cancellation (or passed deadline) cancels the backend call.
  */
 @GrpcService
-public class InferenceGrpcService extends InferenceGrpc.InferenceImplBase {
+public class InferenceGrpcService implements InferenceGrpc.AsyncService, BindableService {
+
+    // JBoss Logging rather than io.quarkus.logging.Log: this class also runs outside Quarkus (the plain-Java tools
+    // in io.mmedstream.inference.tools), where Log refuses to work.
+    private static final Logger LOG = Logger.getLogger(InferenceGrpcService.class);
 
     private final RequestValidator validator;
     private final GenerationService generations;
@@ -56,11 +63,25 @@ public class InferenceGrpcService extends InferenceGrpc.InferenceImplBase {
         this.metrics = metrics;
     }
 
+    /** The service, with requests that are not valid protobuf answered INVALID_ARGUMENT ({@link MalformedRequests}). */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return MalformedRequests.lenient(InferenceGrpc.bindService(this));
+    }
+
+    private static void rejectMalformed(com.google.protobuf.Message request) {
+        if (MalformedRequests.isMalformed(request)) {
+            throw InferenceException.invalid("request", "not a valid " + request.getDescriptorForType().getName()
+                    + " message (malformed protobuf, or a string field that is not UTF-8)");
+        }
+    }
+
     @Override
     public void generate(GenerateRequest request, StreamObserver<GenerateResponse> responses) {
         long start = System.nanoTime();
         GenerationService.Running running;
         try {
+            rejectMalformed(request);
             GenerationSpec spec = validator.generation(request.getPrompt(),
                     request.hasMaxTokens() ? request.getMaxTokens() : null,
                     request.hasTemperature() ? request.getTemperature() : null,
@@ -91,6 +112,7 @@ public class InferenceGrpcService extends InferenceGrpc.InferenceImplBase {
         long start = System.nanoTime();
         AnswerService.Answering answering;
         try {
+            rejectMalformed(request);
             QuestionSpec q = validator.question(request.getQuestion(), request.getOptionsMap(), request.getLanguage(),
                     request.getWithRationale());
             answering = answers.ask(q);
@@ -142,7 +164,7 @@ public class InferenceGrpcService extends InferenceGrpc.InferenceImplBase {
     private void fail(StreamObserver<?> responses, String rpc, Throwable failure, long start) {
         io.grpc.StatusRuntimeException status = GrpcErrors.toStatus(failure);
         record(rpc, status.getStatus().getCode().name(), start);
-        Log.debugf("%s failed: %s", rpc, status.getStatus());
+        LOG.debugf("%s failed: %s", rpc, status.getStatus());
         if (responses instanceof ServerCallStreamObserver<?> call && call.isCancelled()) {
             return; // the client is gone: nobody to tell
         }

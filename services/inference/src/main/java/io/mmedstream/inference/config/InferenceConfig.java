@@ -1,6 +1,8 @@
 package io.mmedstream.inference.config;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -21,6 +23,18 @@ public interface InferenceConfig {
 
     /** Answer requests. */
     Answering answer();
+
+    /** Who may call the gRPC API and {@code /admin/*}. */
+    Auth auth();
+
+    /** Requests per client and second. */
+    RateLimit rateLimit();
+
+    /** Bounds on request fields (max_tokens is bounded by {@code generation.max-tokens-limit}). */
+    Limits limits();
+
+    /** Following the promotions eval publishes on {@code mmed.models.promoted.v1}. */
+    Promotions promotions();
 
     interface Triton {
         /** Backend host. Default {@code localhost}. */
@@ -97,5 +111,101 @@ public interface InferenceConfig {
         /** Tokens an answer with rationale may take. Default {@code 512}. */
         @WithDefault("512")
         int rationaleMaxTokens();
+    }
+
+    interface Auth {
+        /**
+         * Whether every gRPC call (except {@code grpc.health.v1} and server reflection) and every {@code /admin/*}
+         * request needs {@code authorization: Bearer <token>}. When true, {@link #tokens()} must name at least one
+         * client or the service does not start. Default {@code true}.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * The clients and their tokens: comma-separated {@code client-id=token} pairs, tokens of at least 16
+         * characters. A secret: set it only through the environment ({@code MMED_INFERENCE_TOKENS}). Default none.
+         */
+        Optional<String> tokens();
+
+        /**
+         * Client ids that may call {@code /admin/*} (promote, model); unset: every client of {@link #tokens()}.
+         * Default unset.
+         */
+        Optional<List<String>> adminClients();
+    }
+
+    interface RateLimit {
+        /** Whether calls are rate-limited per client (token bucket). Default {@code true}. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Sustained calls per second per client. Default {@code 50}. */
+        @WithDefault("50")
+        double requestsPerSecond();
+
+        /** Calls a client may make at once after being idle (the bucket's size). Default {@code 100}. */
+        @WithDefault("100")
+        int burst();
+
+        /** Per-client overrides, by client id ({@code rate-limit.clients.<id>.requests-per-second}). Default none. */
+        Map<String, ClientRate> clients();
+
+        /** One client's own rate. */
+        interface ClientRate {
+            /** Sustained calls per second. */
+            double requestsPerSecond();
+
+            /** Bucket size. */
+            int burst();
+        }
+    }
+
+    interface Limits {
+        /** Largest prompt (Generate) or question (Answer), in UTF-8 bytes. Default {@code 65536}. */
+        @WithDefault("65536")
+        int promptMaxBytes();
+
+        /** Most options a question may have. Default {@code 16}. */
+        @WithDefault("16")
+        int maxOptions();
+
+        /** Largest option text, in UTF-8 bytes. Default {@code 4096}. */
+        @WithDefault("4096")
+        int optionMaxBytes();
+
+        /** Most stop sequences a request may carry. Default {@code 8}. */
+        @WithDefault("8")
+        int maxStop();
+
+        /** Largest stop sequence, in UTF-8 bytes. Default {@code 64}. */
+        @WithDefault("64")
+        int stopMaxBytes();
+    }
+
+    interface Promotions {
+        /**
+         * Whether to follow {@code mmed.models.promoted.v1} (Kafka at {@code kafka.bootstrap.servers}). Default
+         * {@code true}.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Follow only promotions of this model name; unset: every promotion on the topic (the latest wins). Default
+         * unset.
+         */
+        Optional<String> model();
+
+        /**
+         * First wait after a failed promotion or an unreachable broker; doubles up to the maximum. Default
+         * {@code 5S}.
+         */
+        @WithDefault("5S")
+        Duration retryBackoff();
+
+        /** Longest wait between two tries. Default {@code 5M}. */
+        @WithDefault("5M")
+        Duration retryMaxBackoff();
     }
 }

@@ -21,7 +21,7 @@ import io.quarkus.runtime.StartupEvent;
  * Finds a first model to serve, in the background so that the service starts even when the backend is not up yet:
  * promotes {@code mmed.inference.model.initial-version} when set, else adopts the highest version of
  * {@code mmed.inference.model.name} the backend already has ready. Tries every 5 s until something serves (or a
- * promotion arrives).
+ * promotion arrives; a promotion read from Kafka first is never undone by this).
  */
 @ApplicationScoped
 public class StartupRouting {
@@ -42,7 +42,7 @@ public class StartupRouting {
                 String name = config.model().name();
                 Optional<String> initial = config.model().initialVersion();
                 if (initial.isPresent()) {
-                    router.promote(name, initial.get());
+                    router.promoteIfIdle(ServingModel.of(name, initial.get()));
                 } else {
                     Optional<ModelStatus> ready = client.index(true).stream()
                             .filter(m -> m.name().equals(name) && m.isReady() && !m.version().isEmpty())

@@ -2,11 +2,9 @@ package io.mmedstream.inference.service;
 
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
-import io.mmedstream.eval.benchmark.BenchmarkQuestion;
 import io.mmedstream.eval.benchmark.MmedPrompt;
 import io.mmedstream.eval.parse.AnswerParser;
 import io.mmedstream.eval.parse.ModelOutput;
@@ -33,12 +31,9 @@ public final class AnswerService {
         this.rationaleMaxTokens = rationaleMaxTokens;
     }
 
-    /** The exact prompt for a question. */
+    /** The exact prompt for a question (a user's question has no gold answer, and the prompt never shows one). */
     public static String prompt(QuestionSpec q) {
-        // BenchmarkQuestion requires a gold answer, which the prompt never shows: the first key stands in for it.
-        BenchmarkQuestion question = new BenchmarkQuestion(q.language(), 0, q.question(), q.options(),
-                Set.of(q.options().firstKey()), "", false, false);
-        return MmedPrompt.prompt(question, q.withRationale());
+        return MmedPrompt.prompt(q.language(), q.question(), q.options(), q.withRationale());
     }
 
     /** Asks the serving model; fails as {@link GenerationService#start} does. */

@@ -8,7 +8,8 @@ import io.micrometer.core.instrument.Timer;
 
 /**
  * The service's metrics: counter {@code mmed.inference.requests{service,rpc,outcome}} (outcome = the gRPC status
- * code name) and timer {@code mmed.processing.latency{service=inference,rpc}} (whole call, first byte to last).
+ * code name), timer {@code mmed.processing.latency{service=inference,rpc}} (whole call, first byte to last), and
+ * counter {@code mmed.inference.promotions{service,outcome}} (promotions read from Kafka).
  */
 public final class InferenceMetrics {
 
@@ -17,6 +18,15 @@ public final class InferenceMetrics {
 
     public InferenceMetrics(MeterRegistry registry) {
         this.registry = registry;
+    }
+
+    /**
+     * A promotion from Kafka: outcome {@code promoted}, {@code already-serving} (a replay: nothing loaded),
+     * {@code failed} or {@code unreadable} (a bad record).
+     */
+    public void promotion(String outcome) {
+        Counter.builder("mmed.inference.promotions").tag("service", SERVICE).tag("outcome", outcome)
+                .register(registry).increment();
     }
 
     /** One finished call. */

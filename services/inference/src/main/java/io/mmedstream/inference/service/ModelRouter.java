@@ -13,8 +13,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.jboss.logging.Logger;
+
 import io.mmedstream.inference.domain.ServingModel;
-import io.quarkus.logging.Log;
 
 /**
  * Holds the model version that serves requests, and switches it without failing a request.
@@ -34,6 +35,10 @@ import io.quarkus.logging.Log;
  * time; leases never wait for a promotion.
  */
 public final class ModelRouter {
+
+    // JBoss Logging rather than io.quarkus.logging.Log: this class also runs outside Quarkus (the plain-Java tools
+    // in io.mmedstream.inference.tools), where Log refuses to work.
+    private static final Logger LOG = Logger.getLogger(ModelRouter.class);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -79,7 +84,8 @@ public final class ModelRouter {
 
     /** One version's routing state: its leases, and whether new ones may still be taken. */
     private static final class Route {
-        final ServingModel.Serving serving;
+        /** Replaced only to add what is known about the same version (checkpoint, evaluation). */
+        volatile ServingModel.Serving serving;
         final CompletableFuture<Void> drained = new CompletableFuture<>();
         private int inFlight;
         private boolean retired;
@@ -136,21 +142,41 @@ public final class ModelRouter {
     }
 
     /**
-     * Serves a version the backend already has ready (at start-up), without loading anything.
+     * Serves a version the backend already has ready (at start-up), without loading anything, unless a version
+     * already serves (a promotion got there first: it is newer knowledge than what the backend happens to hold).
      *
+     * @return whether {@code model} now serves because of this call
      * @throws InferenceException NO_MODEL when the backend does not report it ready
      */
-    public void adopt(ServingModel model) {
+    public boolean adopt(ServingModel model) {
         synchronized (promotions) {
+            if (current != null) {
+                LOG.infof("not adopting %s: %s already serves", model, current.serving.model());
+                return false;
+            }
             if (!backend.ready(model.name(), model.version())) {
                 throw new InferenceException(InferenceException.Reason.NO_MODEL, model + " is not ready");
             }
-            Route old = current;
             current = new Route(new ServingModel.Serving(model, clock.instant()));
-            if (old != null) {
-                old.retire();
+            LOG.infof("serving %s (adopted)", model);
+            return true;
+        }
+    }
+
+    /**
+     * {@link #promote(ServingModel)} only when no version serves yet (the start-up's configured initial version must
+     * not undo a promotion that arrived first).
+     *
+     * @return whether a promotion ran
+     */
+    public boolean promoteIfIdle(ServingModel target) {
+        synchronized (promotions) {
+            if (current != null) {
+                LOG.infof("not promoting %s at start-up: %s already serves", target, current.serving.model());
+                return false;
             }
-            Log.infof("serving %s (adopted)", model);
+            promote(target);
+            return true;
         }
     }
 
@@ -171,12 +197,19 @@ public final class ModelRouter {
         synchronized (promotions) {
             Route old = current;
             if (old != null && old.serving.model().sameVersionAs(target)) {
-                Log.infof("promotion of %s: already serving", target);
+                boolean knowsMore = !target.checkpointId().isEmpty() || target.evaluation().isPresent();
+                if (knowsMore && !old.serving.model().equals(target)) {
+                    // Same version, more known about it (e.g. adopted at start-up, then its ModelPromoted read).
+                    old.serving = new ServingModel.Serving(target, old.serving.since());
+                    LOG.infof("promotion of %s: already serving; checkpoint and evaluation updated", target);
+                } else {
+                    LOG.infof("promotion of %s: already serving", target);
+                }
                 return target;
             }
             ServingModel oldModel = old == null ? null : old.serving.model();
             boolean sameModel = oldModel != null && oldModel.name().equals(target.name());
-            Log.infof("promotion of %s: loading (serving %s)", target, oldModel == null ? "nothing" : oldModel);
+            LOG.infof("promotion of %s: loading (serving %s)", target, oldModel == null ? "nothing" : oldModel);
             try {
                 backend.load(target.name(), sameModel
                         ? versionsConfig(parseVersion(oldModel.version()), newVersion)
@@ -190,20 +223,20 @@ public final class ModelRouter {
                         "could not load " + target + ": " + e.getMessage(), null, e);
             }
             current = new Route(new ServingModel.Serving(target, clock.instant()));
-            Log.infof("promotion of %s: new requests go to it", target);
+            LOG.infof("promotion of %s: new requests go to it", target);
             if (old == null) {
                 return target;
             }
             int running = old.retire();
-            Log.infof("promotion of %s: waiting for %d request(s) on %s", target, running, oldModel);
+            LOG.infof("promotion of %s: waiting for %d request(s) on %s", target, running, oldModel);
             try {
                 old.drained.get(drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                Log.warnf("promotion of %s: requests on %s still running after %s; unloading it anyway (the backend"
+                LOG.warnf("promotion of %s: requests on %s still running after %s; unloading it anyway (the backend"
                         + " lets them finish or cancels them)", target, oldModel, drainTimeout);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                Log.warnf("promotion of %s: interrupted while draining %s; it stays loaded", target, oldModel);
+                LOG.warnf("promotion of %s: interrupted while draining %s; it stays loaded", target, oldModel);
                 return target;
             } catch (java.util.concurrent.ExecutionException e) {
                 throw new IllegalStateException(e); // drained is only ever completed normally
@@ -214,10 +247,10 @@ public final class ModelRouter {
                 } else {
                     backend.unload(oldModel.name());
                 }
-                Log.infof("promotion of %s: unloaded %s", target, oldModel);
+                LOG.infof("promotion of %s: unloaded %s", target, oldModel);
             } catch (RuntimeException e) {
                 // The switch itself succeeded; a version left loaded costs memory, not requests.
-                Log.warnf("promotion of %s: could not unload %s: %s", target, oldModel, e.getMessage());
+                LOG.warnf("promotion of %s: could not unload %s: %s", target, oldModel, e.getMessage());
             }
             return target;
         }
@@ -243,7 +276,7 @@ public final class ModelRouter {
         try {
             backend.load(oldModel.name(), versionsConfig(parseVersion(oldModel.version())));
         } catch (RuntimeException e) {
-            Log.warnf("could not revert %s to its serving version only: %s", oldModel.name(), e.getMessage());
+            LOG.warnf("could not revert %s to its serving version only: %s", oldModel.name(), e.getMessage());
         }
     }
 

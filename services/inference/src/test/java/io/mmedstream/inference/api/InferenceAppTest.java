@@ -54,7 +54,8 @@ class InferenceAppTest {
 
     @Test
     void withoutABackendGenerateAndGetModelAreUnavailable() {
-        var stub = InferenceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+        var stub = TestTokens.withToken(InferenceGrpc.newBlockingStub(channel), TestTokens.TEST_TOKEN)
+                .withDeadlineAfter(10, TimeUnit.SECONDS);
         assertThatThrownBy(() -> stub.generate(GenerateRequest.newBuilder().setPrompt("Hi").build()).next())
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
@@ -68,6 +69,38 @@ class InferenceAppTest {
                 });
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("mmed_inference_requests_total{outcome=\"UNAVAILABLE\",rpc=\"Generate\""));
+    }
+
+    @Test
+    void theInferenceApiNeedsAValidBearerToken() {
+        var noToken = InferenceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> noToken.getModel(GetModelRequest.getDefaultInstance()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                    assertThat(e.getStatus().getDescription()).contains("authorization: Bearer");
+                });
+        var wrong = TestTokens.withToken(InferenceGrpc.newBlockingStub(channel), "wrong-token-0123456789abcdef")
+                .withDeadlineAfter(10, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> wrong.getModel(GetModelRequest.getDefaultInstance()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                    assertThat(e.getStatus().getDescription()).isEqualTo("invalid bearer token");
+                });
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("mmed_inference_requests_total{outcome=\"UNAUTHENTICATED\",rpc=\"GetModel\""));
+    }
+
+    @Test
+    void adminEndpointsNeedAnAdminClientsToken() {
+        given().contentType("application/json").body("{\"model\": \"mmed\", \"version\": \"2\"}")
+                .post("/admin/promote").then().statusCode(401).header("WWW-Authenticate", containsString("Bearer"))
+                .body("reason", equalTo("UNAUTHENTICATED"));
+        given().header("Authorization", "Bearer not-a-token-0123456789").get("/admin/model").then().statusCode(401)
+                .body("message", equalTo("invalid bearer token"));
+        given().header("Authorization", "Bearer " + TestTokens.OTHER_TOKEN).get("/admin/model").then()
+                .statusCode(403).body("reason", equalTo("FORBIDDEN"));
+        given().header("Authorization", "Bearer " + TestTokens.TEST_TOKEN).get("/admin/model").then()
+                .statusCode(503);
     }
 
     @Test
@@ -108,17 +141,21 @@ class InferenceAppTest {
 
     @Test
     void adminPromoteValidatesAndReportsABackendThatCannotLoad() {
-        given().contentType("application/json").body("{\"model\": \"\", \"version\": \"2\"}")
-                .post("/admin/promote").then().statusCode(400).body("reason", equalTo("INVALID_ARGUMENT"))
+        given().header("Authorization", "Bearer " + TestTokens.TEST_TOKEN).contentType("application/json")
+                .body("{\"model\": \"\", \"version\": \"2\"}").post("/admin/promote").then().statusCode(400)
+                .body("reason", equalTo("INVALID_ARGUMENT"))
                 .body("message", containsString("model:"));
-        given().contentType("application/json").body("{\"model\": \"mmed\", \"version\": \"2\"}")
-                .post("/admin/promote").then().statusCode(409).body("reason", equalTo("PROMOTION_FAILED"));
-        given().get("/admin/model").then().statusCode(503);
+        given().header("Authorization", "Bearer " + TestTokens.TEST_TOKEN).contentType("application/json")
+                .body("{\"model\": \"mmed\", \"version\": \"2\"}").post("/admin/promote").then().statusCode(409)
+                .body("reason", equalTo("PROMOTION_FAILED"));
+        given().header("Authorization", "Bearer " + TestTokens.TEST_TOKEN).get("/admin/model").then()
+                .statusCode(503);
     }
 
     @Test
     void notReadyWithoutAServingModel() {
-        given().get("/q/health/ready").then().statusCode(503).body(containsString("serving-model"));
+        given().get("/q/health/ready").then().statusCode(503).body(containsString("serving-model"))
+                .body(containsString("DISABLED"));
         given().get("/q/health/live").then().statusCode(200);
     }
 

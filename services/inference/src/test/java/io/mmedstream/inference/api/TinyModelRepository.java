@@ -50,7 +50,7 @@ final class TinyModelRepository {
         config.putArray("architectures").add("LlamaForCausalLM");
         config.put("model_type", "llama").put("hidden_act", "silu").put("vocab_size", VOCAB).put("hidden_size", d)
                 .put("intermediate_size", inter).put("num_hidden_layers", 1).put("num_attention_heads", heads)
-                .put("num_key_value_heads", kvHeads).put("max_position_embeddings", 128).put("rms_norm_eps", 1e-6)
+                .put("num_key_value_heads", kvHeads).put("max_position_embeddings", 1024).put("rms_norm_eps", 1e-6)
                 .put("rope_theta", 10000.0).put("tie_word_embeddings", false).put("bos_token_id", 256)
                 .put("eos_token_id", 257).put("torch_dtype", "float32");
         JSON.writeValue(dir.resolve("config.json").toFile(), config);

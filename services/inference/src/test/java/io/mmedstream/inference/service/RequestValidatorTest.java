@@ -92,4 +92,39 @@ class RequestValidatorTest {
         assertInvalid(() -> validator.question("Q", Map.of("A", "a", "B", " "), "", false), "options[B]");
         assertInvalid(() -> validator.question("Q", Map.of("A", "a", "B", "b"), "Klingon", false), "language");
     }
+
+    @Test
+    void sizesAreCountedInUtf8BytesAndNotEchoed() {
+        RequestValidator small = new RequestValidator(16, 64, new RequestValidator.Limits(10, 3, 6, 2, 4));
+        assertThat(small.generation("é".repeat(5), null, null, null, null, null).prompt()).hasSize(5);
+        assertThatThrownBy(() -> small.generation("é".repeat(6), null, null, null, null, null))
+                .hasMessage("prompt: is 12 bytes (UTF-8), at most 10");
+        assertInvalid(() -> small.generation("x", null, null, null, List.of("12345"), null), "stop[0]");
+        assertInvalid(() -> small.generation("x", null, null, null, List.of("a", "b", "c"), null), "stop");
+        assertInvalid(() -> small.question("Q?", Map.of("A", "a", "B", "b", "C", "c", "D", "d"), "", false),
+                "options");
+        assertInvalid(() -> small.question("Q?", Map.of("A", "a", "B", "1234567"), "", false), "options[B]");
+    }
+
+    @Test
+    void controlCharactersAreRefusedButTabsAndLineBreaksPass() {
+        assertThat(validator.generation("a\tb\r\nc 🩺", null, null, null, List.of("\n\n"), null)).isNotNull();
+        assertInvalid(() -> validator.generation("a\u0000b", null, null, null, null, null), "prompt");
+        assertInvalid(() -> validator.generation("a\u007fb", null, null, null, null, null), "prompt");
+        assertInvalid(() -> validator.generation("a\u009bb", null, null, null, null, null), "prompt");
+        assertInvalid(() -> validator.generation("a\ud800b", null, null, null, null, null), "prompt");
+        assertInvalid(() -> validator.generation("x", null, null, null, List.of("\u0004"), null), "stop[0]");
+        assertInvalid(() -> validator.question("Q\u0001?", Map.of("A", "a", "B", "b"), "", false), "question");
+    }
+
+    @Test
+    void longOrOddValuesAreNeverQuotedBack() {
+        String longKey = "SECRET-" + "x".repeat(40);
+        assertThatThrownBy(() -> validator.question("Q", Map.of("A", "a", longKey, "b"), "", false))
+                .hasMessageNotContaining("SECRET").hasMessageContaining("47 characters, not shown");
+        assertThatThrownBy(() -> validator.question("Q", Map.of("A", "a", "B", "b"), "SECRET-" + "y".repeat(40),
+                false)).hasMessageNotContaining("SECRET");
+        assertThatThrownBy(() -> validator.question("Q", Map.of("A", "a", "B", "b"), "Klingon", false))
+                .hasMessageContaining("\"Klingon\"");
+    }
 }
