@@ -39,6 +39,12 @@ public final class Topics {
      * train-coordinator rebuilds itself.
      */
     public static final String TRAIN_ROUNDS = "mmed.train.rounds.v1";
+    /**
+     * The train-coordinator's leader election: one partition and no records. The coordinator instance that its
+     * group ({@code <group-id>-leader}) assigns the partition to is the active one; the others stand by. Private to
+     * the train-coordinator; see services/train-coordinator/README.md ("One coordinator").
+     */
+    public static final String TRAIN_LEADER = "mmed.train.leader.v1";
     /** {@link CheckpointReady}, keyed by checkpoint id. */
     public static final String CHECKPOINTS = "mmed.checkpoints.v1";
     /** {@link EvalCompleted}, keyed by checkpoint id: one MMedBench evaluation per checkpoint. */
@@ -49,8 +55,8 @@ public final class Topics {
     /** Every topic of the pipeline, in pipeline order. */
     public static final java.util.List<String> ALL = java.util.List.of(
             DOCS_SUBMITTED, DOCS_INGESTED, DOCS_REJECTED, DOCS_ACCEPTED, DOCS_DROPPED, DOCS_FILTER_DLQ,
-            FILTER_DEDUP_EXACT, FILTER_DEDUP_MINHASH, SHARDS_READY, TRAIN_ROUNDS, CHECKPOINTS, EVAL_RESULTS,
-            MODELS_PROMOTED);
+            FILTER_DEDUP_EXACT, FILTER_DEDUP_MINHASH, SHARDS_READY, TRAIN_ROUNDS, TRAIN_LEADER, CHECKPOINTS,
+            EVAL_RESULTS, MODELS_PROMOTED);
 
     /**
      * Largest document text that passes end to end: 8 MiB of UTF-8. Broker, topic, producer and consumer limits are

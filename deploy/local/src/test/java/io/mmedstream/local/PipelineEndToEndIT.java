@@ -1,6 +1,8 @@
 package io.mmedstream.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
@@ -14,6 +16,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +37,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,6 +52,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.grpc.Status;
+
+import io.mmedstream.eval.benchmark.BenchmarkQuestion;
+import io.mmedstream.eval.benchmark.BenchmarkReader;
+import io.mmedstream.eval.benchmark.Language;
+import io.mmedstream.eval.report.LeaderboardCsv;
+import io.mmedstream.eval.report.LeaderboardRow;
 import io.mmedstream.local.cli.Terminal;
 import io.mmedstream.local.demo.MalformedSubmissions;
 import io.mmedstream.local.funnel.FunnelCounts;
@@ -56,6 +67,7 @@ import io.mmedstream.local.rounds.CoordinatorClient;
 import io.mmedstream.local.rounds.RoundDriver;
 import io.mmedstream.local.rounds.RoundInfo;
 import io.mmedstream.local.rounds.RoundTable;
+import io.mmedstream.local.serving.InferenceClient;
 import io.mmedstream.local.stack.LocalStack;
 import io.mmedstream.local.stack.Service;
 import io.mmedstream.local.stack.StackConfig;
@@ -66,8 +78,13 @@ import io.mmedstream.local.submit.SubmissionSource;
 import io.mmedstream.local.submit.Submitter;
 import io.mmedstream.proto.CheckpointReady;
 import io.mmedstream.proto.DocumentAccepted;
+import io.mmedstream.proto.EvalCompleted;
+import io.mmedstream.proto.LanguageAccuracyResult;
+import io.mmedstream.proto.ModelPromoted;
 import io.mmedstream.proto.ShardReady;
 import io.mmedstream.proto.Topics;
+import io.mmedstream.proto.inference.v1.AnswerResponse;
+import io.mmedstream.proto.inference.v1.ModelInfo;
 import io.mmedstream.proto.serde.AvroDeserializer;
 import io.mmedstream.tokenize.domain.ShardDocument;
 import io.mmedstream.tokenize.domain.ShardManifest;
@@ -75,12 +92,16 @@ import io.mmedstream.tokenize.service.ModelTokenizer;
 
 /**
  * The whole pipeline across real processes, started exactly as {@code ./mmed up} starts them: a Kafka broker and the
- * ingest, filter, tokenize and train-coordinator jars, on free ports, in a temporary MMED_HOME. A fixture corpus
- * (medical and non-medical documents in the six languages, a too-short one, one in an unsupported language, and one
- * faulty submission of each kind) goes in through the {@code submit} code path; the first test checks the accounting
- * from the topics and the shards on disk; the second has the train-coordinator train a round on those shards with the
- * real trainer (services/trainer, a fresh tiny model, 40 short steps), as {@code ./mmed demo} does, and checks the
- * {@code CheckpointReady} and the checkpoint on disk. The second is skipped when no Python with PyTorch is found.
+ * ingest, filter, tokenize, train-coordinator, model-server, eval and inference jars, on free ports, in a temporary
+ * MMED_HOME. A fixture corpus (medical and non-medical documents in the six languages, a too-short one, one in an
+ * unsupported language, and one faulty submission of each kind) goes in through the {@code submit} code path; the
+ * first test checks the accounting from the topics and the shards on disk; the second has the train-coordinator train
+ * a round on those shards with the real trainer (services/trainer, a fresh tiny model, 40 short steps), as
+ * {@code ./mmed demo} does, and checks the {@code CheckpointReady} and the checkpoint on disk; the third follows that
+ * checkpoint through eval (the embedded MMedBench set, answered by the model server from the model repository),
+ * its {@code EvalCompleted} and {@code ModelPromoted}, to an {@code Answer} over gRPC from inference, which must come
+ * from the promoted version and equal what eval measured for the same question. The second and third are skipped
+ * when no Python with PyTorch is found.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineEndToEndIT {
@@ -93,6 +114,8 @@ class PipelineEndToEndIT {
     private static LocalStack stack;
     private static String bootstrap;
     private static Optional<String> python;
+    /** The checkpoint of the second test, which the third follows through eval and inference. */
+    private static CheckpointReady trained;
 
     /**
      * A round two busy cores train in about a minute: 40 steps of 4 windows of 32 tokens (a step's cost is mostly the
@@ -180,8 +203,9 @@ class PipelineEndToEndIT {
         for (Service s : Service.values()) {
             ports.put(s, freePort());
         }
-        StackConfig config = new StackConfig(root, home, freePortPair(), ports, Duration.ofSeconds(150), List.of())
-                .withCoordinatorSettings(SHORT_ROUND);
+        int kafka = freePortPair();
+        StackConfig config = new StackConfig(root, home, kafka, ports, Duration.ofSeconds(150), List.of())
+                .withPorts(kafka, ports, freePort()).withCoordinatorSettings(SHORT_ROUND);
         python = new TrainerPrerequisites(TrainerPrerequisites.system(), line -> { })
                 .find(Optional.ofNullable(System.getenv("MMED_PYTHON")));
         if (python.isPresent()) {
@@ -347,6 +371,132 @@ class PipelineEndToEndIT {
             assertThat(checkpoint.getTokenizerSha256()).isEqualTo(tokenizer.sha256());
             assertThat(config.path("vocab_size").asInt()).isGreaterThan(tokenizer.eosId());
             assertThat(sha256(dir.resolve("tokenizer.json"))).isEqualTo(tokenizer.sha256());
+        }
+        trained = checkpoint;
+    }
+
+    @Test
+    @Order(3)
+    @Timeout(value = 8, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void theCheckpointIsEvaluatedPromotedAndAnswersThroughInference() throws Exception {
+        Assumptions.assumeTrue(python.isPresent(), "no Python with PyTorch: no checkpoint to evaluate");
+        assertThat(trained).as("the checkpoint of the training test, which runs before").isNotNull();
+        String checkpointId = trained.getCheckpointId();
+
+        // Eval: one EvalCompleted for the checkpoint, with the embedded benchmark's figures.
+        AtomicReference<List<EvalCompleted>> results = new AtomicReference<>(List.of());
+        await("eval's EvalCompleted of " + checkpointId + " (eval's log: " + home.resolve("logs/eval.log") + ")")
+                .atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                    results.set(readAll(Topics.EVAL_RESULTS, EvalCompleted.class));
+                    return !results.get().isEmpty();
+                });
+        assertThat(results.get()).hasSize(1);
+        EvalCompleted result = results.get().get(0);
+        assertThat(result.getCheckpointId()).isEqualTo(checkpointId);
+        assertThat(result.getCheckpointUri()).isEqualTo(trained.getUri());
+        assertThat(result.getModelName()).isEqualTo(LocalStack.MODEL_NAME);
+        assertThat(result.getModelVersion()).isEqualTo("1");
+        assertThat(result.getBenchmarkName()).isEqualTo("mini");
+        assertThat(result.getBenchmarkSize()).isEqualTo(30);
+        assertThat(result.getLanguages()).hasSize(6).allSatisfy(l -> {
+            assertThat(l.getN()).isEqualTo(5);
+            assertThat(l.getCorrect()).isBetween(0, 5);
+            assertThat(l.getUnparseable()).isBetween(0, 5 - l.getCorrect());
+            assertThat(l.getAccuracy()).isCloseTo(100.0 * l.getCorrect() / 5, within(1e-9));
+        });
+        assertThat(result.getMeanAccuracy()).isCloseTo(result.getLanguages().stream()
+                .mapToDouble(LanguageAccuracyResult::getAccuracy).average().orElseThrow(), within(1e-9));
+
+        // The checkpoint went into the shared model repository as version 1, pointing at the checkpoint itself.
+        Path version = home.resolve("model-repository").resolve(LocalStack.MODEL_NAME).resolve("1");
+        assertThat(home.resolve("model-repository").resolve(LocalStack.MODEL_NAME).resolve("config.pbtxt"))
+                .isRegularFile();
+        assertThat(Path.of(JSON.readTree(version.resolve("model.json").toFile()).path("model").asText()))
+                .isEqualTo(Path.of(URI.create(trained.getUri())));
+
+        // The report: under $MMED_HOME/eval-reports, with the model's output for every question.
+        Path report = Path.of(URI.create(result.getReportUri()));
+        assertThat(report).startsWith(home.resolve("eval-reports"));
+        List<LeaderboardRow> rows = LeaderboardCsv.readFile(report.resolve("leaderboard.csv"));
+        assertThat(rows).hasSize(30);
+        assertThat(JSON.readTree(report.resolve("promotion.json").toFile()).path("promoted").asBoolean()).isTrue();
+
+        // The first evaluated checkpoint is promoted, as that version.
+        List<ModelPromoted> promotions = readAll(Topics.MODELS_PROMOTED, ModelPromoted.class);
+        assertThat(promotions).hasSize(1);
+        ModelPromoted promoted = promotions.get(0);
+        assertThat(promoted.getCheckpointId()).isEqualTo(checkpointId);
+        assertThat(promoted.getModelName()).isEqualTo(LocalStack.MODEL_NAME);
+        assertThat(promoted.getModelVersion()).isEqualTo(result.getModelVersion());
+        assertThat(promoted.getReason()).contains("first evaluated checkpoint");
+        assertThat(promoted.getMeanAccuracy()).isEqualTo(result.getMeanAccuracy());
+
+        // Inference: the token up created is the one it accepts, and nothing else.
+        Path tokenFile = home.resolve("inference-token");
+        assertThat(Files.getPosixFilePermissions(tokenFile)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
+                PosixFilePermission.OWNER_WRITE);
+        Optional<String> token = stack.inferenceToken();
+        assertThat(token).isPresent();
+        try (InferenceClient anonymous = InferenceClient.connect("localhost", stack.inferenceGrpcPort(),
+                Optional.empty())) {
+            assertThatThrownBy(() -> anonymous.model(Duration.ofSeconds(10)))
+                    .isInstanceOfSatisfying(InferenceClient.CallException.class,
+                            e -> assertThat(e.code()).isEqualTo(Status.Code.UNAUTHENTICATED));
+        }
+        try (InferenceClient inference = InferenceClient.connect("localhost", stack.inferenceGrpcPort(), token)) {
+            // It serves the promoted version once it has read the ModelPromoted: only then does it know the
+            // checkpoint and its evaluation (a version merely found ready on the backend carries neither).
+            AtomicReference<String> seen = new AtomicReference<>("nothing yet");
+            try {
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                    try {
+                        ModelInfo info = inference.model(Duration.ofSeconds(10));
+                        seen.set(info.toString().replace('\n', ' '));
+                        return info.getModel().getName().equals(promoted.getModelName())
+                                && info.getModel().getVersion().equals(promoted.getModelVersion())
+                                && info.getCheckpointId().equals(checkpointId);
+                    } catch (InferenceClient.CallException e) {
+                        seen.set(e.getMessage());
+                        return false;
+                    }
+                });
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("inference did not serve " + promoted.getModelName() + " version "
+                        + promoted.getModelVersion() + " as ModelPromoted (" + Topics.MODELS_PROMOTED + ") said,"
+                        + " with its checkpoint " + checkpointId + ", within 2 minutes: does it consume"
+                        + " ModelPromoted? Its last GetModel: " + seen.get() + "; its log: "
+                        + home.resolve("logs/inference.log"), e);
+            }
+            ModelInfo serving = inference.model(Duration.ofSeconds(10));
+            assertThat(serving.getEvaluation().getMeanAccuracy()).isCloseTo(result.getMeanAccuracy(), within(1e-9));
+
+            // An answer from the promoted model: the same prompt eval sent for this question, and (greedy, the same
+            // 32-token limit) the same output eval recorded for it.
+            BenchmarkQuestion question = firstMiniQuestion(Language.ENGLISH);
+            AnswerResponse answer = inference.answer(question.question(), question.options(), "English", false,
+                    Duration.ofMinutes(2));
+            assertThat(answer.getModel().getName()).isEqualTo(promoted.getModelName());
+            assertThat(answer.getModel().getVersion()).isEqualTo(promoted.getModelVersion());
+            LeaderboardRow measured = rows.stream().filter(r -> r.language() == Language.ENGLISH).findFirst()
+                    .orElseThrow();
+            assertThat(answer.getPrompt()).isEqualTo(measured.modelInput());
+            assertThat(answer.getRawOutput()).isEqualTo(measured.modelOutput());
+            assertThat(answer.getUsage().getCompletionTokens()).isBetween(1L, 32L);
+            if (answer.getChosenCount() == 0) {
+                assertThat(answer.getUnparseableReason()).isNotBlank();
+            } else {
+                assertThat(question.options()).containsKeys(answer.getChosenList().toArray(String[]::new));
+            }
+        }
+    }
+
+    /** The first question of one language of eval's embedded benchmark (its resources). */
+    private static BenchmarkQuestion firstMiniQuestion(Language language) throws IOException {
+        String resource = "benchmark/mini/" + language.fileName();
+        try (var in = PipelineEndToEndIT.class.getClassLoader().getResourceAsStream(resource)) {
+            assertThat(in).as(resource + " on the class path (eval's jar)").isNotNull();
+            return BenchmarkReader.read(new java.io.InputStreamReader(in, StandardCharsets.UTF_8), language, resource)
+                    .get(0);
         }
     }
 

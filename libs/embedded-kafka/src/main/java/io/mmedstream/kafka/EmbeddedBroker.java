@@ -1,6 +1,19 @@
 package io.mmedstream.kafka;
 
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 import io.mmedstream.proto.Topics;
 import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
@@ -79,12 +92,85 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.put("group.min.session.timeout.ms", "3000");
     }
 
-    /** {@code host:port} for clients. */
+    /** The name of the SCRAM listener of {@link #startWithScram}. */
+    static final String SASL_LISTENER = "SASL_PLAINTEXT";
+
+    /**
+     * Starts a temporary broker with a second listener, SASL_PLAINTEXT with SCRAM-SHA-512 authentication
+     * ({@link #saslBootstrapServers()}), and creates one SCRAM user on it through the Admin API. The PLAINTEXT
+     * listener ({@link #bootstrapServers()}) stays, for the broker's own traffic and for set-up; pipeline topics are
+     * not created.
+     *
+     * @param username the SCRAM user to create
+     * @param password its password
+     */
+    public static EmbeddedBroker startWithScram(String username, String password) {
+        int plainPort = freePort();
+        int saslPort = freePort();
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker()
+                .withNodeId(1)
+                .withDeleteLogDirsOnClose(true)
+                .withKafkaPort(plainPort)
+                // advertised: both; the broker talks to itself over PLAINTEXT
+                .withAdvertisedListeners(
+                        EmbeddedKafkaBroker.endpoint(SecurityProtocol.PLAINTEXT, "localhost", plainPort),
+                        EmbeddedKafkaBroker.endpoint(SASL_LISTENER, SecurityProtocol.SASL_PLAINTEXT, "localhost",
+                                saslPort))
+                .withAdditionalProperties(p -> {
+                    pipelineProperties(p);
+                    p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+                    p.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+                            "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+                });
+        broker.start();
+        EmbeddedBroker started = new EmbeddedBroker(broker);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                started.bootstrapServers()))) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(username,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password)))
+                    .all().get(30, TimeUnit.SECONDS);
+            // The credential is committed to the metadata log; wait until the broker reports it.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!admin.describeUserScramCredentials(List.of(username)).all().get(30, TimeUnit.SECONDS)
+                    .containsKey(username)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the SCRAM credential of " + username + " did not appear");
+                }
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+        } catch (Exception e) {
+            started.close();
+            throw new IllegalStateException("cannot create the SCRAM user " + username + ": " + e, e);
+        }
+        return started;
+    }
+
+    /** {@code host:port} of the PLAINTEXT listener, for clients. */
     public String bootstrapServers() {
-        String listeners = broker.getAdvertisedListeners();
-        String first = listeners.split(",")[0];
-        int scheme = first.indexOf("://");
-        return scheme >= 0 ? first.substring(scheme + 3) : first;
+        return listener("PLAINTEXT").orElseThrow();
+    }
+
+    /** {@code host:port} of the SASL_PLAINTEXT (SCRAM-SHA-512) listener of {@link #startWithScram}; else empty. */
+    public Optional<String> saslBootstrapServers() {
+        return listener(SASL_LISTENER);
+    }
+
+    private Optional<String> listener(String name) {
+        for (String listener : broker.getAdvertisedListeners().split(",")) {
+            int scheme = listener.indexOf("://");
+            if (scheme > 0 && listener.substring(0, scheme).trim().equals(name)) {
+                return Optional.of(listener.substring(scheme + 3));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port: " + e, e);
+        }
     }
 
     public boolean isRunning() {

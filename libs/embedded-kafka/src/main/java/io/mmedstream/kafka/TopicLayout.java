@@ -19,8 +19,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import io.mmedstream.proto.Topics;
 
 /**
- * Creates the pipeline's topics with their documented defaults: {@value #DEFAULT_PARTITIONS} partitions, the record
- * size limit of {@link Topics#MAX_RECORD_BYTES}, and a retention per topic. Existing topics are left as they are.
+ * Creates the pipeline's topics with their documented defaults: {@value #DEFAULT_PARTITIONS} partitions (the
+ * train-coordinator's election topic {@link Topics#TRAIN_LEADER}: always one), the record size limit of
+ * {@link Topics#MAX_RECORD_BYTES}, and a retention per topic. Existing topics are left as they are.
  *
  * <p>Overrides: environment {@code MMED_TOPIC_PARTITIONS} (all topics) and {@code MMED_TOPIC_RETENTION_MS}.
  */
@@ -47,8 +48,9 @@ public final class TopicLayout {
             configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(Topics.MAX_RECORD_BYTES));
             long retention = switch (name) {
                 case Topics.DOCS_REJECTED, Topics.DOCS_DROPPED, Topics.DOCS_FILTER_DLQ -> DEAD_LETTER_RETENTION_MS;
-                case Topics.SHARDS_READY, Topics.TRAIN_ROUNDS, Topics.CHECKPOINTS, Topics.FILTER_DEDUP_EXACT,
-                        Topics.FILTER_DEDUP_MINHASH, Topics.EVAL_RESULTS, Topics.MODELS_PROMOTED -> -1L;
+                case Topics.SHARDS_READY, Topics.TRAIN_ROUNDS, Topics.TRAIN_LEADER, Topics.CHECKPOINTS,
+                        Topics.FILTER_DEDUP_EXACT, Topics.FILTER_DEDUP_MINHASH, Topics.EVAL_RESULTS,
+                        Topics.MODELS_PROMOTED -> -1L;
                 default -> Long.getLong("mmed.topic.retention.ms", envLong("MMED_TOPIC_RETENTION_MS", DOCS_RETENTION_MS));
             };
             configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retention));
@@ -58,7 +60,9 @@ public final class TopicLayout {
                 // exact one co-partitioned with mmed.docs.ingested.v1, hence the same partition count as every topic).
                 configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
             }
-            topics.add(new NewTopic(name, partitions, replication).configs(configs));
+            // The coordinator's election topic must have one partition: its holder is the one active coordinator.
+            int count = name.equals(Topics.TRAIN_LEADER) ? 1 : partitions;
+            topics.add(new NewTopic(name, count, replication).configs(configs));
         }
         return topics;
     }

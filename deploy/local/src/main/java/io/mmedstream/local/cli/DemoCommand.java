@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.mmedstream.local.demo.DemoQuestion;
 import io.mmedstream.local.demo.MalformedSubmissions;
 import io.mmedstream.local.demo.SampleCorpus;
 import io.mmedstream.local.funnel.DrainWatch;
@@ -19,8 +21,17 @@ import io.mmedstream.local.rounds.RoundDriver;
 import io.mmedstream.local.rounds.RoundInfo;
 import io.mmedstream.local.rounds.RoundTable;
 import io.mmedstream.local.stack.LocalStack;
+import io.mmedstream.local.serving.EvalProgress;
+import io.mmedstream.local.serving.Evaluation;
+import io.mmedstream.local.serving.EvaluationReader;
+import io.mmedstream.local.serving.EvaluationTable;
+import io.mmedstream.local.serving.InferenceClient;
+import io.mmedstream.local.serving.ServingDriver;
 import io.mmedstream.local.stack.Service;
 import io.mmedstream.local.submit.SubmissionRun;
+import io.mmedstream.proto.ModelPromoted;
+import io.mmedstream.proto.inference.v1.AnswerResponse;
+import io.mmedstream.proto.inference.v1.ModelInfo;
 import io.mmedstream.local.submit.SubmissionSource;
 import io.mmedstream.local.submit.Submitter;
 
@@ -28,7 +39,9 @@ import io.mmedstream.local.submit.Submitter;
  * {@code ./mmed demo}: starts the stack, submits the sample corpus and a few faulty submissions, shows the funnel
  * live until everything is accounted for, then has the train-coordinator train a round on the new shards, shows its
  * progress live until it ends, and prints the summary: the funnel, the round, its checkpoint, its loss at the first
- * and the last step.
+ * and the last step. Then it waits for eval's evaluation of that checkpoint, prints it (accuracy per language, mean,
+ * promoted or not and why), waits until inference serves the promoted version and asks it one question through
+ * inference's {@code Answer}.
  */
 final class DemoCommand implements Command {
 
@@ -39,6 +52,11 @@ final class DemoCommand implements Command {
     private static final Duration POOL_TIMEOUT = Duration.ofSeconds(120);
     /** How long the train-coordinator may not answer while a round runs before the demo gives up. */
     private static final Duration COORDINATOR_PATIENCE = Duration.ofSeconds(90);
+    /** How long eval may take with the round's checkpoint (30 questions on two busy cores: about a minute). */
+    private static final Duration EVAL_TIMEOUT = Duration.ofMinutes(20);
+    /** How long inference may take to serve a promoted version (it loads it next to the serving one). */
+    private static final Duration SERVING_TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration ANSWER_DEADLINE = Duration.ofMinutes(2);
 
     @Override
     public String name() {
@@ -67,11 +85,18 @@ final class DemoCommand implements Command {
                 CPU cores), shows the round's progress live (step, loss, tokens/s) until it ends, and prints the
                 round, its checkpoint and the training loss at its first and last step, which must have fallen.
 
-                  --once   stop the stack and exit when the round has ended; without it the demo keeps running
+                Then eval evaluates the checkpoint on MMedBench (the embedded set of 30 questions, 5 per language):
+                the demo shows its progress, then the evaluation: accuracy per language, the unweighted mean, and
+                whether the checkpoint was promoted and why. Once inference serves the promoted version, the demo
+                asks it one multiple-choice question through inference's gRPC Answer call (with the stack's token,
+                $MMED_HOME/inference-token) and prints the chosen option and the model's output. A model trained
+                for a few minutes on 300 documents answers mostly noise: the demo shows the path, not a good model.
+
+                  --once   stop the stack and exit when the question is answered; without it the demo keeps running
                            and showing the funnel until Ctrl-C, which stops every process it started.
 
-                A stack that was already running is left running either way. Exit status 1 when the round failed
-                or its loss did not fall.
+                A stack that was already running is left running either way. Exit status 1 when the round failed,
+                its loss did not fall, or the evaluation or the answer did not come.
                 """;
     }
 
@@ -146,7 +171,11 @@ final class DemoCommand implements Command {
 
             List<String> all = reader.shardIds();
             List<String> shards = all.subList((int) Math.min(all.size(), baseline.shards()), all.size());
-            int status = train(stack, shards, terminal);
+            Trained trained = train(stack, shards, terminal);
+            int status = trained.status();
+            if (status == 0) {
+                status = evaluateAndAsk(stack, bootstrap, trained.round(), terminal);
+            }
             if (once) {
                 if (wasRunning) {
                     terminal.info("the stack was running before the demo and keeps running; ./mmed down stops it");
@@ -169,13 +198,17 @@ final class DemoCommand implements Command {
         }
     }
 
+    /** What {@link #train} did: exit status, and the round (null when there was nothing new to train on). */
+    private record Trained(int status, RoundInfo round) {
+    }
+
     /**
      * Has the train-coordinator train a round on {@code shards} and follows it live: a round it already has them in,
      * else one planned now (after a live round of other shards, if one runs, has ended).
      *
-     * @return 0 when the round succeeded and its loss fell, else 1
+     * @return status 0 when the round succeeded and its loss fell, else 1
      */
-    private static int train(LocalStack stack, List<String> shards, Terminal terminal) {
+    private static Trained train(LocalStack stack, List<String> shards, Terminal terminal) {
         if (shards.isEmpty()) {
             // Every document was rejected or dropped: on a stack that has seen the sample corpus before, the
             // filter's deduplication drops it all. Nothing new to train on is not a failure of the demo.
@@ -184,7 +217,7 @@ final class DemoCommand implements Command {
                     + " has seen before is dropped as duplicates), so there is nothing new to train on. ./mmed rounds"
                     + " lists the earlier rounds; ./mmed down && rm -rf " + stack.config().home()
                     + " starts from nothing.");
-            return 0;
+            return new Trained(0, null);
         }
         CoordinatorClient client = CoordinatorClient.local(stack.port(Service.TRAIN_COORDINATOR));
         RoundDriver driver = new RoundDriver(client, Duration.ofSeconds(1), COORDINATOR_PATIENCE, terminal::info);
@@ -213,13 +246,83 @@ final class DemoCommand implements Command {
             terminal.info("the round did not succeed: its trainer's output is in "
                     + stack.config().roundsDir().resolve(round.roundId()) + " (attempt-<n>.stderr.log), the"
                     + " coordinator's log in " + stack.config().logFile(Service.TRAIN_COORDINATOR.id()));
-            return 1;
+            return new Trained(1, round);
         }
         if (!round.lossFell().orElse(false)) {
             terminal.info("the round's training loss did not fall: the model did not learn from the shards");
+            return new Trained(1, round);
+        }
+        return new Trained(0, round);
+    }
+
+    /**
+     * Waits for eval's evaluation of the round's checkpoint and prints it; then, once inference serves the
+     * promoted version (or, when it was not promoted, whatever serves), asks it the demo's question. Without a new
+     * round it asks the model that serves, if one does.
+     *
+     * @return 0 when the evaluation and the answer came, else 1
+     */
+    private static int evaluateAndAsk(LocalStack stack, String bootstrap, RoundInfo round, Terminal terminal)
+            throws InterruptedException {
+        String evalLog = stack.config().logFile(Service.EVAL.id()).toString();
+        try (EvaluationReader reader = EvaluationReader.open(bootstrap);
+             InferenceClient inference = InferenceClient.connect("localhost", stack.inferenceGrpcPort(),
+                     stack.inferenceToken())) {
+            Optional<ModelPromoted> promoted = Optional.empty();
+            if (round != null && round.checkpointUri() != null) {
+                terminal.info("");
+                terminal.info("evaluation: eval evaluates the checkpoint on MMedBench (embedded set), then decides"
+                        + " whether to promote it (progress in " + evalLog + ")");
+                String checkpointId = round.checkpointId() != null ? round.checkpointId() : round.roundId();
+                AtomicReference<String> live = new AtomicReference<>("waiting for eval");
+                ServingDriver driver = new ServingDriver(reader, () -> stack.isRunning(Service.EVAL),
+                        Duration.ofSeconds(1));
+                Evaluation evaluation;
+                try (LiveView view = LiveView.start(terminal, live::get, Duration.ofSeconds(10))) {
+                    evaluation = driver.awaitEvaluation(round.checkpointUri(), EVAL_TIMEOUT, waited -> live.set(
+                            "evaluating " + checkpointId + ": " + EvalProgress.latest(java.nio.file.Path.of(evalLog),
+                                    checkpointId).map(p -> p + " questions answered")
+                                    .orElse("loading the checkpoint") + " (" + Format.seconds(waited) + ")"));
+                }
+                terminal.out().println();
+                terminal.out().println("evaluation");
+                EvaluationTable.rows(evaluation).forEach(row -> terminal.out().println("  " + row));
+                terminal.out().flush();
+                promoted = evaluation.promotion();
+            }
+            ModelInfo serving;
+            if (promoted.isPresent()) {
+                String model = promoted.get().getModelName();
+                String version = promoted.get().getModelVersion();
+                terminal.info("waiting until inference (" + inference.target() + ") serves " + model + " version "
+                        + version);
+                serving = ServingDriver.awaitServing(inference, model, version, SERVING_TIMEOUT, Duration.ofSeconds(1));
+            } else {
+                try {
+                    serving = inference.model(Duration.ofSeconds(10));
+                } catch (InferenceClient.CallException e) {
+                    terminal.info("no question asked: inference serves no model (" + e.getMessage() + ")");
+                    return round == null ? 0 : 1;
+                }
+            }
+            terminal.out().println();
+            terminal.out().println("serving: " + EvaluationTable.serving(serving));
+            terminal.out().println("question (" + DemoQuestion.LANGUAGE + ", through inference's Answer on "
+                    + inference.target() + "): " + DemoQuestion.QUESTION);
+            DemoQuestion.OPTIONS.forEach((k, v) -> terminal.out().println("  " + k + ". " + v));
+            AnswerResponse answer = inference.answer(DemoQuestion.QUESTION, DemoQuestion.OPTIONS,
+                    DemoQuestion.LANGUAGE, false, ANSWER_DEADLINE);
+            EvaluationTable.answer(answer).forEach(terminal.out()::println);
+            terminal.out().println("ask your own: ./mmed ask \"question\" --option A=... --option B=... [--lang French]");
+            terminal.out().flush();
+            return 0;
+        } catch (CommandException e) {
+            terminal.info("");
+            terminal.info(e.getMessage() + "; eval's log: " + evalLog + ", inference's: "
+                    + stack.config().logFile(Service.INFERENCE.id()) + ", the model server's: "
+                    + stack.config().logFile(Service.MODEL_SERVER.id()));
             return 1;
         }
-        return 0;
     }
 
     /** The whole table on a terminal, where it is redrawn in place; one line in a log. */

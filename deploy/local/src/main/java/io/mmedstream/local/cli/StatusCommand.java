@@ -15,13 +15,22 @@ import io.mmedstream.local.rounds.CoordinatorClient;
 import io.mmedstream.local.rounds.PoolInfo;
 import io.mmedstream.local.rounds.RoundInfo;
 import io.mmedstream.local.rounds.RoundTable;
+import io.mmedstream.local.serving.Evaluation;
+import io.mmedstream.local.serving.EvaluationReader;
+import io.mmedstream.local.serving.EvaluationTable;
+import io.mmedstream.local.serving.InferenceClient;
 import io.mmedstream.local.stack.LocalStack;
 import io.mmedstream.local.stack.Service;
 
-/** {@code ./mmed status}: the processes' health, the funnel counts and the training rounds. */
+/**
+ * {@code ./mmed status}: the processes' health, the funnel counts, the training rounds, the evaluations and the
+ * serving model.
+ */
 final class StatusCommand implements Command {
 
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+    /** Evaluations listed one per line under the latest one. */
+    private static final int EARLIER_EVALUATIONS = 5;
 
     @Override
     public String name() {
@@ -30,7 +39,7 @@ final class StatusCommand implements Command {
 
     @Override
     public String summary() {
-        return "the processes' health, the funnel (submitted ... shards) and the training rounds";
+        return "the processes' health, the funnel, the training rounds, the evaluations and the serving model";
     }
 
     @Override
@@ -43,7 +52,10 @@ final class StatusCommand implements Command {
                 reason, ingested, dropped by reason, accepted, documents in shards, shards written, tokens per
                 language. Then the training rounds, from the train-coordinator's admin API: how many there are in
                 each state, the latest one's progress (step, loss at the first and the latest step, tokens/s) and
-                the shards waiting for a round. Exits with 1 when Kafka cannot be reached.
+                the shards waiting for a round. Then the evaluations eval published (mmed.eval.results.v1): the
+                latest one in full (accuracy per language, the unweighted mean, whether it was promoted and why),
+                the ones before it in a line each; and the model inference serves (its GetModel: name, version,
+                checkpoint, mean accuracy). Exits with 1 when Kafka cannot be reached.
 
                 """ + BootstrapAddress.HELP;
     }
@@ -63,7 +75,7 @@ final class StatusCommand implements Command {
             String health = c.pid().isEmpty() ? "not running"
                     : c.health().state() == HealthProbe.State.UP ? "UP"
                     : c.health().state() + (c.health().detail().isEmpty() ? "" : " (" + c.health().detail() + ")");
-            out.println(String.format(Locale.ROOT, "  %-17s %-11s %-24s %s", c.name(),
+            out.println(String.format(Locale.ROOT, "  %-17s %-11s %-33s %s", c.name(),
                     c.pid().map(p -> "pid " + p).orElse("-"), c.address(), health));
         }
         String bootstrap = BootstrapAddress.resolve(args, context);
@@ -86,7 +98,50 @@ final class StatusCommand implements Command {
         CoordinatorClient coordinator = CoordinatorClient.local(stack.port(Service.TRAIN_COORDINATOR));
         out.println("rounds (train-coordinator " + coordinator.base() + ")");
         roundRows(coordinator).forEach(row -> out.println("  " + row));
+        out.println();
+        out.println("evaluations (eval, reports in " + context.config().evalReportsDir() + ")");
+        evaluationRows(bootstrap).forEach(row -> out.println("  " + row));
+        out.println();
+        out.println("serving (inference gRPC localhost:" + stack.inferenceGrpcPort() + ")");
+        out.println("  " + servingRow(stack));
         return 0;
+    }
+
+    /** The latest evaluation in full, and a line for each of the few before it. */
+    static List<String> evaluationRows(String bootstrap) {
+        List<Evaluation> all;
+        try (EvaluationReader reader = EvaluationReader.open(bootstrap)) {
+            all = reader.catchUp(READ_TIMEOUT);
+        }
+        List<String> rows = new ArrayList<>();
+        if (all.isEmpty()) {
+            rows.add("none yet: eval evaluates each checkpoint a round announces");
+            return rows;
+        }
+        rows.addAll(EvaluationTable.rows(all.get(all.size() - 1)));
+        List<Evaluation> earlier = all.subList(Math.max(0, all.size() - 1 - EARLIER_EVALUATIONS), all.size() - 1);
+        if (!earlier.isEmpty()) {
+            rows.add("earlier" + (all.size() - 1 > earlier.size() ? " (latest " + earlier.size() + " of "
+                    + (all.size() - 1) + ")" : "") + ":");
+            for (int i = earlier.size() - 1; i >= 0; i--) {
+                rows.add("  " + EvaluationTable.line(earlier.get(i)));
+            }
+        }
+        return rows;
+    }
+
+    /** What inference serves, or why that is not known. */
+    static String servingRow(LocalStack stack) {
+        if (!stack.isRunning(Service.INFERENCE)) {
+            return "inference is not running";
+        }
+        try (InferenceClient client = InferenceClient.connect("localhost", stack.inferenceGrpcPort(),
+                stack.inferenceToken())) {
+            return EvaluationTable.serving(client.model(Duration.ofSeconds(5)));
+        } catch (InferenceClient.CallException e) {
+            return e.code() == io.grpc.Status.Code.UNAVAILABLE
+                    ? "no model yet (" + e.getMessage() + ")" : e.getMessage();
+        }
     }
 
     /** The rounds by state, the latest one's progress and the pool; why not, when the coordinator does not answer. */

@@ -15,6 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import io.mmedstream.local.cli.CommandException;
+import io.mmedstream.local.stack.BrokerCheck;
 import io.mmedstream.proto.DocumentDropped;
 import io.mmedstream.proto.DocumentRejected;
 import io.mmedstream.proto.ShardReady;
@@ -54,6 +55,7 @@ public final class FunnelReader implements AutoCloseable {
     public static FunnelReader open(String bootstrap) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(BrokerCheck.security());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -22,12 +22,13 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param loss training loss of the latest step; null before the first
  * @param tokensSeen real tokens trained on so far
  * @param tokenCount tokens of the round's shards
+ * @param checkpointId the announced checkpoint's id ({@code CheckpointReady.checkpoint_id}); null until SUCCEEDED
  * @param checkpointUri the announced checkpoint ({@code file:} URI on the embedded default); null until SUCCEEDED
  * @param shardIds the round's shards; only in the single-round view, else empty
  */
 public record RoundInfo(String roundId, String state, String trigger, int attempt, int maxAttempts, int step,
         int totalSteps, Double firstLoss, Double loss, Double tokensPerSecond, long tokensSeen, long tokenCount,
-        int shardCount, Map<String, Long> tokensPerLang, String checkpointUri, String failureReason,
+        int shardCount, Map<String, Long> tokensPerLang, String checkpointId, String checkpointUri, String failureReason,
         String failureMessage, Instant dispatchedAt, Instant startedAt, Instant finishedAt, List<String> shardIds) {
 
     /** The states a round ends in. */
@@ -51,7 +52,8 @@ public record RoundInfo(String roundId, String state, String trigger, int attemp
                 n.path("attempt").asInt(), n.path("max_attempts").asInt(), n.path("step").asInt(),
                 n.path("total_steps").asInt(), number(n, "first_loss"), number(n, "loss"),
                 number(n, "tokens_per_second"), n.path("tokens_seen").asLong(), n.path("token_count").asLong(),
-                n.path("shard_count").asInt(), perLang, text(n, "checkpoint_uri"), text(n, "failure_reason"),
+                n.path("shard_count").asInt(), perLang, text(n, "checkpoint_id"), text(n, "checkpoint_uri"),
+                text(n, "failure_reason"),
                 text(n, "failure_message"), instant(n, "dispatched_at"), instant(n, "started_at"),
                 instant(n, "finished_at"), shards);
     }

@@ -9,7 +9,10 @@ import java.time.Duration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** Asks a Quarkus service whether it is ready ({@code GET /q/health/ready}), with short timeouts. */
+/**
+ * Asks a Quarkus service whether it is ready ({@code GET /q/health/ready}) or live ({@code GET /q/health/live}), with
+ * short timeouts.
+ */
 public final class HealthProbe {
 
     /** What a probe found. */
@@ -31,7 +34,12 @@ public final class HealthProbe {
 
     /** The readiness of the service listening on {@code port} of this machine. */
     public Result ready(int port) {
-        URI uri = URI.create("http://localhost:" + port + "/q/health/ready");
+        return check(port, "/q/health/ready");
+    }
+
+    /** The health check at {@code path} ({@code /q/health/ready}, {@code /q/health/live}) on {@code port}. */
+    public Result check(int port, String path) {
+        URI uri = URI.create("http://localhost:" + port + path);
         try {
             HttpResponse<String> response = client.send(
                     HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).GET().build(),

@@ -8,10 +8,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +28,10 @@ import io.mmedstream.local.cli.CommandException;
 
 /**
  * The embedded default stack: a Kafka broker ({@code io.mmedstream.kafka.BrokerMain}) and the services (ingest,
- * filter, tokenize, train-coordinator), each a process of its own that outlives the CLI. {@code up} starts what is
- * not running and waits until everything is ready; {@code down} stops everything. The state lives in
- * {@link StackConfig#home()}.
+ * filter, tokenize, train-coordinator, model-server, eval, inference), each a process of its own that outlives the
+ * CLI. {@code up} starts what is not running (the services all at once, once the broker is up) and waits until
+ * everything is ready; {@code down} stops everything. The state lives in {@link StackConfig#home()}; eval and the
+ * model server share one model repository there, and inference accepts the bearer token kept there.
  */
 public final class LocalStack {
 
@@ -36,6 +41,12 @@ public final class LocalStack {
     public static final String TOKENIZE_STORAGE_VARIABLE = "MMED_TOKENIZE_STORAGE_DIR";
     /** The train-coordinator's setting naming the trainer's Python interpreter. */
     public static final String TRAINER_PYTHON_VARIABLE = "MMED_COORDINATOR_LOCAL_PYTHON";
+    /** The model eval adds every checkpoint to as a new version, and inference serves. */
+    public static final String MODEL_NAME = "mmed-llm";
+    /** The name under which inference knows the local stack's token ({@code MMED_INFERENCE_TOKENS=local=...}). */
+    public static final String TOKEN_NAME = "local";
+
+    private static final String INFERENCE_GRPC_PORT_KEY = "inference.grpc.port";
 
     private static final Duration BROKER_START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
@@ -73,6 +84,7 @@ public final class LocalStack {
      */
     public UpResult up() {
         createDirectories();
+        ensureInferenceToken();
         Optional<ProcessHandle> broker = supervisor.find(BROKER);
         Map<Service, Boolean> running = new EnumMap<>(Service.class);
         for (Service s : Service.values()) {
@@ -93,6 +105,7 @@ public final class LocalStack {
         List<String> started = new ArrayList<>();
         try {
             Map<Service, Integer> ports = broker.isPresent() ? recordedPorts().orElse(config.ports()) : config.ports();
+            int grpcPort = broker.isPresent() ? recordedInferenceGrpcPort() : config.inferenceGrpcPort();
             List<Service> toStart = Stream.of(Service.values()).filter(s -> !running.get(s)).toList();
             if (broker.isEmpty()) {
                 checkPortFree(config.kafkaPort(), "Kafka", "KAFKA_PORT");
@@ -101,6 +114,9 @@ public final class LocalStack {
             for (Service s : toStart) {
                 checkJar(s);
                 checkPortFree(ports.get(s), s.id(), s.portVariable());
+                if (s == Service.INFERENCE) {
+                    checkPortFree(grpcPort, "inference's gRPC API", StackConfig.INFERENCE_GRPC_PORT_VARIABLE);
+                }
             }
             String bootstrap;
             if (broker.isPresent()) {
@@ -110,9 +126,11 @@ public final class LocalStack {
                 bootstrap = startBroker();
                 started.add(BROKER);
             }
-            writeState(bootstrap, ports);
+            writeState(bootstrap, ports, grpcPort);
+            // Each service waits for nothing but the broker (eval and inference reach the model server lazily and
+            // retry), so they all start at once and start up in parallel.
             for (Service s : toStart) {
-                startService(s, bootstrap, ports.get(s));
+                startService(s, bootstrap, ports, grpcPort);
                 started.add(s.id());
             }
             awaitReady(List.of(Service.values()), started);
@@ -165,6 +183,21 @@ public final class LocalStack {
         return recordedPorts().orElse(config.ports()).get(service);
     }
 
+    /** The port of inference's gRPC API: the running stack's, else the configured one. */
+    public int inferenceGrpcPort() {
+        return recordedInferenceGrpcPort();
+    }
+
+    /** The bearer token inference accepts from this machine's clients, once {@code up} has created it. */
+    public Optional<String> inferenceToken() {
+        try {
+            String token = Files.readString(config.inferenceTokenFile(), StandardCharsets.UTF_8).trim();
+            return token.isEmpty() ? Optional.empty() : Optional.of(token);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Every process of the stack, with its health. */
     public List<Component> components() {
         List<Component> list = new ArrayList<>();
@@ -180,7 +213,10 @@ public final class LocalStack {
             int port = ports.get(s);
             HealthProbe.Result health = process.isPresent() ? probe.ready(port)
                     : new HealthProbe.Result(HealthProbe.State.UNREACHABLE, "not running");
-            list.add(new Component(s.id(), process.map(ProcessHandle::pid), "http://localhost:" + port, health,
+            String where = s == Service.INFERENCE
+                    ? "http://localhost:" + port + ", gRPC :" + recordedInferenceGrpcPort()
+                    : s == Service.MODEL_SERVER ? "localhost:" + port + " (gRPC, HTTP)" : "http://localhost:" + port;
+            list.add(new Component(s.id(), process.map(ProcessHandle::pid), where, health,
                     supervisor.logFile(s.id())));
         }
         return list;
@@ -217,18 +253,26 @@ public final class LocalStack {
         return awaitBrokerAddress(handle);
     }
 
-    private void startService(Service service, String bootstrap, int port) {
+    private void startService(Service service, String bootstrap, Map<Service, Integer> ports, int grpcPort) {
+        int port = ports.get(service);
         Map<String, String> env = new LinkedHashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         Path workDir = config.home();
-        if (service == Service.TOKENIZE) {
-            env.put(TOKENIZE_STORAGE_VARIABLE, config.shardsDir().toString());
-        }
-        if (service == Service.TRAIN_COORDINATOR) {
-            env.putAll(coordinatorEnvironment(config));
-            // Its defaults are relative to the repository (services/trainer); the paths above are absolute anyway.
-            workDir = config.root();
+        switch (service) {
+            case TOKENIZE -> env.put(TOKENIZE_STORAGE_VARIABLE, config.shardsDir().toString());
+            case TRAIN_COORDINATOR -> {
+                env.putAll(coordinatorEnvironment(config));
+                // Its defaults are relative to the repository (services/trainer); the paths above are absolute.
+                workDir = config.root();
+            }
+            case MODEL_SERVER -> env.put("MMED_MODEL_REPOSITORY", config.modelRepositoryDir().toString());
+            case EVAL -> env.putAll(evalEnvironment(config, ports.get(Service.MODEL_SERVER)));
+            case INFERENCE -> env.putAll(inferenceEnvironment(config, ports.get(Service.MODEL_SERVER), grpcPort,
+                    inferenceToken().orElseThrow(() -> new CommandException("no inference token in "
+                            + config.inferenceTokenFile()))));
+            default -> {
+            }
         }
         List<String> command = new ArrayList<>();
         command.add(java());
@@ -251,6 +295,61 @@ public final class LocalStack {
         config.trainerPython().ifPresent(p -> env.put(TRAINER_PYTHON_VARIABLE, p));
         env.putAll(config.coordinatorSettings());
         return env;
+    }
+
+    /**
+     * Eval's environment: the model repository it adds checkpoints to (the model server's), its reports directory,
+     * the model server as its backend, the model name, then the stack's eval settings, which may override any of
+     * them.
+     */
+    static Map<String, String> evalEnvironment(StackConfig config, int modelServerPort) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("MMED_MODEL_REPOSITORY", config.modelRepositoryDir().toString());
+        env.put("MMED_EVAL_REPORTS", config.evalReportsDir().toString());
+        env.put("MMED_BACKEND_HOST", "localhost");
+        env.put("MMED_BACKEND_PORT", String.valueOf(modelServerPort));
+        env.put("MMED_EVAL_MODEL_NAME", MODEL_NAME);
+        env.putAll(config.evalSettings());
+        return env;
+    }
+
+    /**
+     * Inference's environment: its gRPC port, the model server as its backend, the model eval promotes, and the
+     * one bearer token it accepts (named {@value #TOKEN_NAME}).
+     */
+    static Map<String, String> inferenceEnvironment(StackConfig config, int modelServerPort, int grpcPort,
+                                                    String token) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put(StackConfig.INFERENCE_GRPC_PORT_VARIABLE, String.valueOf(grpcPort));
+        env.put("MMED_TRITON_HOST", "localhost");
+        env.put("MMED_TRITON_PORT", String.valueOf(modelServerPort));
+        env.put("MMED_MODEL_NAME", MODEL_NAME);
+        env.put("MMED_INFERENCE_TOKENS", TOKEN_NAME + "=" + token);
+        return env;
+    }
+
+    /**
+     * Creates the bearer token inference accepts, once: 32 random bytes in hex in {@link
+     * StackConfig#inferenceTokenFile()}, readable by its owner only. Later runs keep it, so clients keep working
+     * across {@code down} and {@code up}.
+     */
+    private void ensureInferenceToken() {
+        Path file = config.inferenceTokenFile();
+        if (inferenceToken().isPresent()) {
+            return;
+        }
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        try {
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(tmp, HexFormat.of().formatHex(random) + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new CommandException("cannot create inference's token " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private ProcessHandle start(String name, List<String> command, Map<String, String> env) {
@@ -297,7 +396,7 @@ public final class LocalStack {
                 if (supervisor.find(s.id()).isEmpty()) {
                     throw new CommandException(s.id() + " exited during start-up." + logTail(s.id()));
                 }
-                HealthProbe.Result result = probe.ready(ports.get(s));
+                HealthProbe.Result result = probe.check(ports.get(s), s.startedPath());
                 last.put(s, result);
                 if (result.state() == HealthProbe.State.UP) {
                     waiting.remove(s);
@@ -373,10 +472,13 @@ public final class LocalStack {
         }
     }
 
-    private void writeState(String bootstrap, Map<Service, Integer> ports) {
+    private void writeState(String bootstrap, Map<Service, Integer> ports, int inferenceGrpcPort) {
         Properties p = new Properties();
         p.setProperty("kafka", bootstrap);
         ports.forEach((s, port) -> p.setProperty(s.id() + ".port", String.valueOf(port)));
+        p.setProperty(INFERENCE_GRPC_PORT_KEY, String.valueOf(inferenceGrpcPort));
+        p.setProperty("model-repository", config.modelRepositoryDir().toString());
+        p.setProperty("eval-reports", config.evalReportsDir().toString());
         p.setProperty("shards", config.shardsDir().toString());
         p.setProperty("rounds", config.roundsDir().toString());
         p.setProperty("checkpoints", config.checkpointsDir().toString());
@@ -388,6 +490,30 @@ public final class LocalStack {
     }
 
     private Optional<Map<Service, Integer>> recordedPorts() {
+        return readState().flatMap(p -> {
+            try {
+                Map<Service, Integer> ports = new EnumMap<>(Service.class);
+                for (Service s : Service.values()) {
+                    ports.put(s, Integer.parseInt(p.getProperty(s.id() + ".port", String.valueOf(config.port(s)))));
+                }
+                return Optional.of(ports);
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    private int recordedInferenceGrpcPort() {
+        return readState().map(p -> p.getProperty(INFERENCE_GRPC_PORT_KEY)).flatMap(v -> {
+            try {
+                return Optional.of(Integer.parseInt(v));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }).orElse(config.inferenceGrpcPort());
+    }
+
+    private Optional<Properties> readState() {
         Path file = stateFile();
         if (!Files.exists(file)) {
             return Optional.empty();
@@ -395,12 +521,8 @@ public final class LocalStack {
         Properties p = new Properties();
         try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(in);
-            Map<Service, Integer> ports = new EnumMap<>(Service.class);
-            for (Service s : Service.values()) {
-                ports.put(s, Integer.parseInt(p.getProperty(s.id() + ".port", String.valueOf(config.port(s)))));
-            }
-            return Optional.of(ports);
-        } catch (IOException | NumberFormatException e) {
+            return Optional.of(p);
+        } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();
         }
     }
@@ -437,6 +559,8 @@ public final class LocalStack {
             Files.createDirectories(config.shardsDir());
             Files.createDirectories(config.roundsDir());
             Files.createDirectories(config.checkpointsDir());
+            Files.createDirectories(config.modelRepositoryDir());
+            Files.createDirectories(config.evalReportsDir());
         } catch (IOException e) {
             throw new CommandException("cannot create " + config.home() + ": " + e.getMessage(), e);
         }

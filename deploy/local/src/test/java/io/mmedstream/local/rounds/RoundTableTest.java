@@ -34,7 +34,7 @@ class RoundTableTest {
 
     private static RoundInfo round(String id, String state, int step, Double first, Double loss, String reason) {
         return new RoundInfo(id, state, "threshold", 1, 3, step, 80, first, loss, 640.0, step * 256L, 61234, 2,
-                Map.of("en", 61234L), null, reason, reason == null ? null : "trainer exited 65", null, null, null,
+                Map.of("en", 61234L), null, null, reason, reason == null ? null : "trainer exited 65", null, null, null,
                 List.of());
     }
 

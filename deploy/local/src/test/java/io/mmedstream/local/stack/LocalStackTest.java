@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -73,6 +75,39 @@ class LocalStackTest {
         assertThat(LocalStack.coordinatorEnvironment(StackConfig.fromEnvironment(Map.of("MMED_HOME", "/state"))))
                 .containsEntry("MMED_COORDINATOR_LOCAL_WORK_DIR", "/state/rounds")
                 .doesNotContainKey(LocalStack.TRAINER_PYTHON_VARIABLE);
+    }
+
+    @Test
+    void evalAndTheModelServerShareTheRepositoryAndInferenceServesWhatEvalPromotes() {
+        StackConfig config = StackConfig.fromEnvironment(Map.of("MMED_ROOT", "/repo", "MMED_HOME", "/state",
+                "MMED_EVAL_BACKEND_MAX_TOKENS", "64", "MMED_EVAL_REPORTS", "/reports"));
+
+        Map<String, String> eval = LocalStack.evalEnvironment(config, 18001);
+        Map<String, String> inference = LocalStack.inferenceEnvironment(config, 18001, 19000, "t0k3n-of-sixteen+");
+
+        assertThat(eval).containsEntry("MMED_MODEL_REPOSITORY", "/state/model-repository")
+                .containsEntry("MMED_BACKEND_HOST", "localhost").containsEntry("MMED_BACKEND_PORT", "18001")
+                .containsEntry("MMED_EVAL_MODEL_NAME", LocalStack.MODEL_NAME)
+                .containsEntry("MMED_EVAL_BACKEND_MAX_TOKENS", "64")
+                .containsEntry("MMED_EVAL_REPORTS", "/reports");
+        assertThat(inference).containsEntry("MMED_TRITON_HOST", "localhost").containsEntry("MMED_TRITON_PORT", "18001")
+                .containsEntry("MMED_INFERENCE_GRPC_PORT", "19000")
+                .containsEntry("MMED_MODEL_NAME", LocalStack.MODEL_NAME)
+                .containsEntry("MMED_INFERENCE_TOKENS", "local=t0k3n-of-sixteen+");
+    }
+
+    @Test
+    void upCreatesInferencesTokenOnceReadableByItsOwnerOnly() throws Exception {
+        LocalStack stack = stack(freePortPair());
+        assertThatThrownBy(stack::up).hasMessageContaining("is not built");
+        Path file = dir.resolve("home/inference-token");
+        String token = stack.inferenceToken().orElseThrow();
+
+        assertThat(token).matches("[0-9a-f]{64}");
+        assertThat(Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
+                PosixFilePermission.OWNER_WRITE);
+        assertThatThrownBy(stack::up).hasMessageContaining("is not built");
+        assertThat(stack.inferenceToken()).contains(token);
     }
 
     @Test

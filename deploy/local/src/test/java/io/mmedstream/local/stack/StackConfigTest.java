@@ -55,6 +55,42 @@ class StackConfigTest {
     }
 
     @Test
+    void theServingServicesHaveTheirPortsAndShareOneModelRepositoryUnderHome() {
+        StackConfig c = StackConfig.fromEnvironment(Map.of("MMED_ROOT", "/repo"));
+
+        assertThat(c.port(Service.MODEL_SERVER)).isEqualTo(8001);
+        assertThat(c.port(Service.EVAL)).isEqualTo(8086);
+        assertThat(c.port(Service.INFERENCE)).isEqualTo(8085);
+        assertThat(c.inferenceGrpcPort()).isEqualTo(9000);
+        assertThat(Service.MODEL_SERVER.portVariable()).isEqualTo("MMED_MODEL_SERVER_PORT");
+        assertThat(Service.INFERENCE.portVariable()).isEqualTo("MMED_INFERENCE_PORT");
+        assertThat(Service.INFERENCE.startedPath()).isEqualTo("/q/health/live");
+        assertThat(Service.EVAL.startedPath()).isEqualTo("/q/health/ready");
+        assertThat(c.modelRepositoryDir()).isEqualTo(Path.of("/repo/.mmed/model-repository"));
+        assertThat(c.evalReportsDir()).isEqualTo(Path.of("/repo/.mmed/eval-reports"));
+        assertThat(c.inferenceTokenFile()).isEqualTo(Path.of("/repo/.mmed/inference-token"));
+        assertThat(Service.EVAL.jar(c.root()))
+                .isEqualTo(Path.of("/repo/services/eval/target/quarkus-app/quarkus-run.jar"));
+
+        StackConfig moved = StackConfig.fromEnvironment(Map.of("MMED_ROOT", "/repo", "MMED_INFERENCE_GRPC_PORT",
+                "19000", "MMED_MODEL_SERVER_PORT", "18001"));
+        assertThat(moved.inferenceGrpcPort()).isEqualTo(19000);
+        assertThat(moved.port(Service.MODEL_SERVER)).isEqualTo(18001);
+    }
+
+    @Test
+    void evalAnswersShortlyUnlessTheEnvironmentSaysOtherwise() {
+        assertThat(StackConfig.fromEnvironment(Map.of("MMED_ROOT", "/repo")).evalSettings())
+                .isEqualTo(StackConfig.EVAL_DEFAULTS).containsEntry("MMED_EVAL_BACKEND_MAX_TOKENS", "32");
+
+        StackConfig c = StackConfig.fromEnvironment(Map.of("MMED_ROOT", "/repo", "MMED_EVAL_BACKEND_MAX_TOKENS",
+                "512", "MMED_EVAL_BENCHMARK_WITH_RATIONALE", "true", "MMED_OTHER", "x"));
+
+        assertThat(c.evalSettings()).containsEntry("MMED_EVAL_BACKEND_MAX_TOKENS", "512")
+                .containsEntry("MMED_EVAL_BENCHMARK_WITH_RATIONALE", "true").doesNotContainKey("MMED_OTHER");
+    }
+
+    @Test
     void theCoordinatorPortHasAVariableOfItsOwn() {
         assertThat(Service.TRAIN_COORDINATOR.portVariable()).isEqualTo("MMED_TRAIN_COORDINATOR_PORT");
         StackConfig c = StackConfig.fromEnvironment(Map.of("MMED_ROOT", "/repo", "MMED_TRAIN_COORDINATOR_PORT",
