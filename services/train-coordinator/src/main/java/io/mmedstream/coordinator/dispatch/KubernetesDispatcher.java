@@ -28,8 +28,12 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
@@ -84,6 +88,9 @@ public final class KubernetesDispatcher implements Dispatcher {
     static final String JOB_NAME_LABEL = "job-name";
     static final String JOBSET_NAME_LABEL = "jobset.sigs.k8s.io/jobset-name";
     static final String COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
+
+    /** The user and group of the trainer image (services/trainer/Dockerfile): numeric, so runAsNonRoot can be checked. */
+    static final long TRAINER_UID = 1000;
 
     /** The TrainJob resource (Kubeflow Trainer v2). */
     static final ResourceDefinitionContext TRAINJOB = new ResourceDefinitionContext.Builder()
@@ -320,8 +327,10 @@ public final class KubernetesDispatcher implements Dispatcher {
         var container = new ContainerBuilder().withName(CONTAINER).withImage(settings.image())
                 .withImagePullPolicy(settings.imagePullPolicy()).withCommand(command).withEnv(env)
                 .withVolumeMounts(volumeMounts()).withTerminationMessagePolicy("FallbackToLogsOnError")
+                .withSecurityContext(containerSecurity())
                 .withNewResources().withLimits(resources()).withRequests(resources()).endResources().build();
         PodSpecBuilder spec = new PodSpecBuilder().withRestartPolicy("Never").withContainers(container)
+                .withSecurityContext(podSecurity())
                 .withVolumes(volumes(round)).withNodeSelector(settings.nodeSelector())
                 .withTolerations(tolerations(settings.tolerations()))
                 .withTerminationGracePeriodSeconds(settings.stopGrace().toSeconds());
@@ -330,6 +339,23 @@ public final class KubernetesDispatcher implements Dispatcher {
             spec.withSubdomain(name);
         }
         return spec;
+    }
+
+    /**
+     * The trainer pod runs under the namespace's "restricted" Pod Security level: as the trainer image's numeric
+     * non-root user ({@link #TRAINER_UID}, services/trainer/Dockerfile), with the runtime's default seccomp profile;
+     * the shared volumes are group-writable through {@code fsGroup}.
+     */
+    private static PodSecurityContext podSecurity() {
+        return new PodSecurityContextBuilder().withRunAsNonRoot(true).withRunAsUser(TRAINER_UID)
+                .withRunAsGroup(TRAINER_UID).withFsGroup(TRAINER_UID).withNewSeccompProfile()
+                .withType("RuntimeDefault").endSeccompProfile().build();
+    }
+
+    /** No privilege escalation and no Linux capabilities: the trainer needs none. */
+    private static SecurityContext containerSecurity() {
+        return new SecurityContextBuilder().withAllowPrivilegeEscalation(false).withNewCapabilities()
+                .withDrop("ALL").endCapabilities().build();
     }
 
     private void createTrainJob(Round round, String name) {

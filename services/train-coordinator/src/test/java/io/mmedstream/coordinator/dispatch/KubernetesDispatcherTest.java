@@ -90,7 +90,13 @@ class KubernetesDispatcherTest {
         assertThat(pod.getSubdomain()).isEqualTo("mmed-round-000002-a1");
         assertThat(pod.getServiceAccountName()).isEqualTo("trainer-sa");
         assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(30);
+        // The "restricted" Pod Security level: non-root by number, default seccomp, no escalation, no capabilities.
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(1000L);
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
         Container trainer = pod.getContainers().get(0);
+        assertThat(trainer.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(trainer.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
         assertThat(trainer.getCommand()).containsSequence("torchrun", "--nnodes", "2", "--nproc-per-node", "4",
                 "--node-rank", "$(NODE_RANK)", "--master-addr", "mmed-round-000002-a1-0.mmed-round-000002-a1",
                 "--master-port", "29500", "-m", "mmed_trainer", "--manifest", "/etc/mmed/round/round.json",
