@@ -52,6 +52,75 @@ class ModelServerAppTest {
     }
 
     @Test
+    void streamsCancelledByTheClientLeaveTheOtherCallsOnTheConnectionAlone() throws Exception {
+        // One connection, as a client such as inference keeps: generations that are cancelled mid-way (the server
+        // gets RST_STREAM CANCEL while it is still writing) must not fail the other calls multiplexed beside them.
+        try (TritonClient client = TritonClient.connect("localhost", grpcPort())) {
+            java.util.List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger cancelled = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4);
+            var canceller = threads.submit(() -> {
+                for (int n = 0; !done.get(); n++) {
+                    // Cancelled on its next-to-last chunk, as the server writes the last response and the trailers:
+                    // the reset races with the end of the stream.
+                    int tokens = 2 + n % 6;
+                    var generation = new java.util.concurrent.atomic.AtomicReference<
+                            java.util.concurrent.CompletableFuture<GenerationResult>>();
+                    java.util.concurrent.atomic.AtomicInteger chunks = new java.util.concurrent.atomic.AtomicInteger();
+                    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+                    generation.set(client.generate("mmed", "Story " + n,
+                            new SamplingParams(tokens, 0.0, null, null, null, null), c -> {
+                                if (chunks.incrementAndGet() == tokens - 1) {
+                                    awaitQuietly(started);
+                                    generation.get().cancel(true);
+                                }
+                            }));
+                    started.countDown();
+                    try {
+                        generation.get().join();
+                    } catch (java.util.concurrent.CancellationException
+                             | java.util.concurrent.CompletionException e) {
+                        cancelled.incrementAndGet();
+                    }
+                }
+                return null;
+            });
+            java.util.List<java.util.concurrent.Future<?>> loops = new java.util.ArrayList<>();
+            for (int c = 0; c < 3; c++) {
+                int id = c;
+                loops.add(threads.submit(() -> {
+                    for (int n = 0; n < 100; n++) {
+                        try {
+                            GenerationResult r = TritonClient.await(client.generate("mmed", "Visit " + id + "/" + n,
+                                    SamplingParams.greedy(4), null));
+                            assertThat(r.completionTokens()).isPositive();
+                        } catch (Throwable t) {
+                            failures.add(t);
+                        }
+                    }
+                }));
+            }
+            for (var loop : loops) {
+                loop.get(5, java.util.concurrent.TimeUnit.MINUTES);
+            }
+            done.set(true);
+            canceller.get(1, java.util.concurrent.TimeUnit.MINUTES);
+            threads.shutdown();
+            assertThat(cancelled.get()).isPositive();
+            assertThat(failures).isEmpty();
+        }
+    }
+
+    private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void aModelInferPastItsDeadlineIsStoppedOnTheServer() {
         try (TritonClient warm = TritonClient.connect("localhost", grpcPort())) {
             assertThat(warm.infer("plain", "", "Fever", SamplingParams.greedy(3)).completionTokens()).isEqualTo(3);

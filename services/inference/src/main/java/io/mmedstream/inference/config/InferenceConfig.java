@@ -64,8 +64,11 @@ public interface InferenceConfig {
         String name();
 
         /**
-         * A version to load and serve at start-up; without one the service adopts the highest version the backend
-         * already has ready for {@link #name()}, and answers UNAVAILABLE until there is one. Default none.
+         * A version to load and serve at start-up, until a promotion names another (a promotion read first wins).
+         * Without one: when promotions are followed, nothing serves until {@code mmed.models.promoted.v1} names a
+         * version (the backend may hold versions eval has not promoted, such as a candidate under evaluation, so
+         * none is adopted); when they are not, the service adopts the highest version the backend already has ready
+         * for {@link #name()}. Until then it answers UNAVAILABLE. Default none.
          */
         Optional<String> initialVersion();
 
@@ -185,8 +188,9 @@ public interface InferenceConfig {
 
     interface Promotions {
         /**
-         * Whether to follow {@code mmed.models.promoted.v1} (Kafka at {@code kafka.bootstrap.servers}). Default
-         * {@code true}.
+         * Whether to follow {@code mmed.models.promoted.v1} (Kafka at {@code kafka.bootstrap.servers}). When true,
+         * only what the topic names (and {@code model.initial-version}) is served; when false, the service adopts
+         * at start-up the highest version the backend has ready. Default {@code true}.
          */
         @WithDefault("true")
         boolean enabled();

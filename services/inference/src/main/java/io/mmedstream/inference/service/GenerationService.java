@@ -4,6 +4,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 
+import io.grpc.Context;
 import io.mmedstream.inference.domain.Completion;
 import io.mmedstream.inference.domain.GenerationSpec;
 import io.mmedstream.inference.domain.ServingModel;
@@ -69,8 +70,18 @@ public final class GenerationService {
                 spec.seed(), spec.stop());
         CompletableFuture<GenerationResult> call;
         try {
-            call = client.generate(model.name(), model.version(), spec.prompt(), params, onChunk);
-        } catch (RuntimeException e) {
+            // Not in the caller's gRPC context: grpc-java cancels a server call's context as soon as the call
+            // completes, and a client call started in it is cancelled with it. Generate completes on the backend's
+            // final response, just before the backend's trailers, so every backend call would be reset
+            // (RST_STREAM CANCEL) while the backend is ending it. That costs the backend work for nothing, and a
+            // Vert.x-based backend that writes its trailers after the reset closes the whole shared connection
+            // (GOAWAY PROTOCOL_ERROR "Request stream N is not correct for server connection": the model server did,
+            // see its README), failing every other call on it. The forked context keeps the values but not the
+            // cancellation: the backend call ends on its own, and a client's cancellation or passed deadline
+            // reaches it through Running.cancel() (the API call's cancel handler) only.
+            call = Context.current().fork().call(() -> client.generate(model.name(), model.version(), spec.prompt(),
+                    params, onChunk));
+        } catch (Exception e) {
             lease.close();
             limiter.release();
             throw backendFailure(e);

@@ -1,6 +1,8 @@
 package io.mmedstream.inference.tools;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +30,7 @@ import io.grpc.stub.MetadataUtils;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mmedstream.inference.api.ApiGate;
 import io.mmedstream.inference.api.InferenceGrpcService;
+import io.mmedstream.inference.config.InferenceBeans;
 import io.mmedstream.inference.domain.ServingModel;
 import io.mmedstream.inference.service.AnswerService;
 import io.mmedstream.inference.service.ClientRateLimiter;
@@ -57,8 +60,14 @@ import io.mmedstream.triton.client.TritonClient;
  * ({@code --self-contained}): starts in this process a KServe v2 backend whose model answers at once
  * ({@link InstantTritonBackend}: a backend that costs nothing isolates the overhead, which is the quantity measured)
  * and the inference stack (validation, authentication, rate limit, routing, Triton client, the
- * {@code mmedstream.inference.v1} service) on a grpc-java Netty server; every call crosses a real loopback TCP
- * connection. Not a test: figures depend on the machine, so nothing here passes or fails.
+ * {@code mmedstream.inference.v1} service) on a grpc-java Netty server; with {@code --service-jar} the real service
+ * (its Quarkus application: the gRPC server it deploys with, Quarkus' interceptors, metrics, configuration) runs as a
+ * child process instead. Every call crosses a real loopback TCP connection.
+ *
+ * <p>Like with like: both paths stream (path (a) is ModelStreamInfer, which is what {@code Generate} sends to the
+ * backend), with the same prompt, {@code max_tokens} and greedy decoding, and both end in a client that reads on the
+ * connection's thread or the caller's (the service's own backend client for (a), a blocking stub for (b)). Not a
+ * test: figures depend on the machine, so nothing here passes or fails.
  */
 public final class InferenceBench {
 
@@ -70,14 +79,22 @@ public final class InferenceBench {
 
     record Args(boolean selfContained, String backendHost, int backendPort, String inferenceHost, int inferencePort,
                 Optional<String> token, String model, Optional<String> version, int requests, int concurrency,
-                int maxTokens, int warmup, Duration tokenDelay) {
+                int maxTokens, int warmup, Duration tokenDelay, Optional<Path> serviceJar) {
+
+        Args withMaxTokens(int tokens) {
+            return new Args(selfContained, backendHost, backendPort, inferenceHost, inferencePort, token, model,
+                    version, requests, concurrency, tokens, warmup, tokenDelay, serviceJar);
+        }
     }
 
     static final String USAGE = """
-            usage: InferenceBench --self-contained [options]
+            usage: InferenceBench --self-contained [--service-jar JAR] [options]
                    InferenceBench --backend HOST:PORT --inference HOST:PORT [--token T] [--model M] [options]
 
               --self-contained    start an instant KServe v2 backend and the inference stack in this process
+              --service-jar JAR   self-contained only: instead of the in-process stack, run the real inference
+                                  service (services/inference/target/quarkus-app/quarkus-run.jar) as a child
+                                  process against the instant backend, on free loopback ports
               --backend H:P       a running Triton / model-server (KServe v2 gRPC)
               --inference H:P     the running inference service's gRPC port
               --token T           bearer token for the inference API (default $MMED_INFERENCE_TOKEN, else
@@ -87,7 +104,9 @@ public final class InferenceBench {
               --requests N        requests per measurement (default 2000)
               --concurrency C     requests in flight in the throughput runs (default 8)
               --max-tokens K      tokens per generation (default 4)
-              --warmup W          requests per path before measuring (default 1000)
+              --warmup W          requests per path before measuring, one token each (default 1000; against a
+                                  running stack use 10000 or more: a service fresh from start-up is slow
+                                  until its JIT has compiled the request path)
               --token-delay-ms D  self-contained only: the backend's time per token (default 0: instant)
             """;
 
@@ -102,7 +121,15 @@ public final class InferenceBench {
             System.exit(2);
             return;
         }
-        System.exit(run(args, System.out));
+        int status;
+        try {
+            status = run(args, System.out);
+        } catch (Exception e) {
+            System.err.println("InferenceBench: failed: " + e);
+            e.printStackTrace();
+            status = 1;
+        }
+        System.exit(status); // also when a worker or a gRPC thread is still about
     }
 
     static Args parse(String[] argv, Map<String, String> env) {
@@ -117,6 +144,7 @@ public final class InferenceBench {
         int maxTokens = 4;
         int warmup = 1000;
         long delayMs = 0;
+        String serviceJar = null;
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             switch (a) {
@@ -131,6 +159,7 @@ public final class InferenceBench {
                 case "--max-tokens" -> maxTokens = positive(value(argv, ++i, a), a);
                 case "--warmup" -> warmup = Integer.parseInt(value(argv, ++i, a));
                 case "--token-delay-ms" -> delayMs = Long.parseLong(value(argv, ++i, a));
+                case "--service-jar" -> serviceJar = value(argv, ++i, a);
                 case "-h", "--help" -> throw new IllegalArgumentException("help");
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
@@ -140,6 +169,13 @@ public final class InferenceBench {
         }
         if (self && (backend != null || inference != null)) {
             throw new IllegalArgumentException("--self-contained starts its own backend and inference service");
+        }
+        if (serviceJar != null && !self) {
+            throw new IllegalArgumentException("--service-jar needs --self-contained");
+        }
+        if (serviceJar != null && !Files.isRegularFile(Path.of(serviceJar))) {
+            throw new IllegalArgumentException("--service-jar: no file " + serviceJar
+                    + " (build it with mvn install -pl services/inference)");
         }
         Optional<String> resolved;
         try {
@@ -151,7 +187,8 @@ public final class InferenceBench {
         String[] f = self ? new String[] {"localhost", "0"} : hostPort(inference, "--inference");
         return new Args(self, b[0], Integer.parseInt(b[1]), f[0], Integer.parseInt(f[1]), resolved,
                 model == null ? "" : model, Optional.ofNullable(version), requests, concurrency, maxTokens,
-                Math.max(0, warmup), Duration.ofMillis(Math.max(0, delayMs)));
+                Math.max(0, warmup), Duration.ofMillis(Math.max(0, delayMs)),
+                Optional.ofNullable(serviceJar).map(Path::of));
     }
 
     private static String value(String[] argv, int i, String flag) {
@@ -201,9 +238,13 @@ public final class InferenceBench {
                     .addService(instant).build().start();
             closeables.add(() -> backendServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
             int backendPort = backendServer.getPort();
+            if (args.serviceJar().isPresent()) {
+                return withService(args.serviceJar().get(), backendPort, closeables);
+            }
 
             // The inference stack as the service wires it (InferenceBeans), over its own connection to the backend.
-            TritonClient serviceClient = TritonClient.connect("localhost", backendPort);
+            TritonClient serviceClient = InferenceBeans.backendClient("localhost", backendPort,
+                    TritonClient.Deadlines.defaults());
             closeables.add(serviceClient);
             ModelRouter router = new ModelRouter(new TritonModelBackend(serviceClient), "vllm", Duration.ofMinutes(1),
                     Duration.ofMinutes(1), Duration.ofMillis(200), Clock.systemUTC());
@@ -221,7 +262,7 @@ public final class InferenceBench {
                     .addService(ServerInterceptors.intercept(service, gate)).build().start();
             closeables.add(() -> apiServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
 
-            TritonClient direct = TritonClient.connect("localhost", backendPort);
+            TritonClient direct = directClient("localhost", backendPort);
             closeables.add(direct);
             ManagedChannel apiChannel = ManagedChannelBuilder.forAddress("localhost", apiServer.getPort())
                     .usePlaintext().build();
@@ -229,9 +270,81 @@ public final class InferenceBench {
             return new Stack(direct, stub(apiChannel, Optional.of(token)), "bench", "1", closeables);
         }
 
+        /**
+         * The real inference service (its Quarkus application) as a child process against the in-process instant
+         * backend: what a deployment runs, with its gRPC server, interceptors, metrics and configuration.
+         */
+        private static Stack withService(Path jar, int backendPort, List<AutoCloseable> closeables) throws Exception {
+            String token = UUID.randomUUID().toString();
+            int grpcPort = freePort();
+            int httpPort = freePort();
+            Path log = Files.createTempFile("inference-bench-service", ".log");
+            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dmmed.inference.promotions.enabled=false", "-jar", jar.toString());
+            Map<String, String> env = pb.environment();
+            env.put("MMED_TRITON_HOST", "localhost");
+            env.put("MMED_TRITON_PORT", Integer.toString(backendPort));
+            env.put("MMED_INFERENCE_GRPC_PORT", Integer.toString(grpcPort));
+            env.put("MMED_INFERENCE_PORT", Integer.toString(httpPort));
+            env.put("MMED_INFERENCE_TOKENS", "bench=" + token);
+            env.put("MMED_MODEL_NAME", "bench");
+            // Limits far above what the run asks, so that their cost is measured but they never refuse.
+            env.put("MMED_INFERENCE_RATE_LIMIT_RPS", "1000000000");
+            env.put("MMED_INFERENCE_RATE_LIMIT_BURST", "1000000000");
+            env.put("MMED_INFERENCE_MAX_CONCURRENT", "1024");
+            pb.redirectErrorStream(true).redirectOutput(log.toFile());
+            Process service = pb.start();
+            // Also when the bench itself is stopped (Ctrl-C, a timeout): the service must not outlive it.
+            Thread reaper = new Thread(service::destroy, "inference-bench-service-reaper");
+            Runtime.getRuntime().addShutdownHook(reaper);
+            closeables.add(() -> {
+                service.destroy();
+                if (!service.waitFor(10, TimeUnit.SECONDS)) {
+                    service.destroyForcibly();
+                }
+                Runtime.getRuntime().removeShutdownHook(reaper);
+            });
+            ManagedChannel apiChannel = ManagedChannelBuilder.forAddress("localhost", grpcPort).usePlaintext()
+                    .build();
+            closeables.add(() -> apiChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+            InferenceGrpc.InferenceBlockingStub api = stub(apiChannel, Optional.of(token));
+            // The service adopts the version the backend has ready (bench/1) once it has started.
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (true) {
+                try {
+                    api.withDeadlineAfter(2, TimeUnit.SECONDS).getModel(GetModelRequest.getDefaultInstance());
+                    break;
+                } catch (io.grpc.StatusRuntimeException e) {
+                    if (!service.isAlive() || System.nanoTime() > until) {
+                        throw new IllegalStateException("the inference service did not serve bench/1 (last: "
+                                + e.getStatus() + "); its log: " + log, e);
+                    }
+                    Thread.sleep(200); // polling a child process that is starting: nothing to wait on instead
+                }
+            }
+            TritonClient direct = directClient("localhost", backendPort);
+            closeables.add(direct);
+            return new Stack(direct, api, "bench", "1", closeables);
+        }
+
+        /**
+         * Path (a)'s client: the one the service itself uses, so that both paths end in a client whose callbacks run
+         * on its connection's thread (the API stub of path (b) is a blocking stub, which reads on the caller's
+         * thread): neither path pays for an executor hop the other does not.
+         */
+        private static TritonClient directClient(String host, int port) {
+            return InferenceBeans.backendClient(host, port, TritonClient.Deadlines.defaults());
+        }
+
+        private static int freePort() throws java.io.IOException {
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            }
+        }
+
         static Stack remote(Args args) throws Exception {
             List<AutoCloseable> closeables = new ArrayList<>();
-            TritonClient direct = TritonClient.connect(args.backendHost(), args.backendPort());
+            TritonClient direct = directClient(args.backendHost(), args.backendPort());
             closeables.add(direct);
             ManagedChannel apiChannel = ManagedChannelBuilder.forAddress(args.inferenceHost(), args.inferencePort())
                     .usePlaintext().build();
@@ -299,8 +412,12 @@ public final class InferenceBench {
                 + (args.tokenDelay().isZero() ? "at once" : "after " + args.tokenDelay().toMillis() + " ms per token")
                 + (args.tokenDelay().isZero() ? " (so the figures are the inference service's own overhead, which is"
                 + " what is measured; a real model's generation time would hide it)" : "")
-                + ", and the inference stack on a grpc-java Netty server (the service itself runs on Quarkus'"
-                + " gRPC server); loopback TCP for every call; client, inference and backend share this machine's "
+                + (args.serviceJar().isPresent()
+                ? ", and the real inference service (" + args.serviceJar().get().getFileName() + ": Quarkus, its"
+                + " gRPC server, interceptors and metrics) in a child process"
+                : ", and the inference stack in this process on a grpc-java Netty server (the classes the service"
+                + " runs, without Quarkus' gRPC server: --service-jar measures the real service)")
+                + "; loopback TCP for every call; client, inference and backend share this machine's "
                 + Runtime.getRuntime().availableProcessors() + " CPUs"
                 : "running stack: backend " + args.backendHost() + ":" + args.backendPort() + ", inference "
                 + args.inferenceHost() + ":" + args.inferencePort()));
@@ -309,9 +426,12 @@ public final class InferenceBench {
 
         Call a = InferenceBench::direct;
         Call b = InferenceBench::proxied;
-        // Warm-up: JIT, connections, both paths.
-        runConcurrent(s, args, a, args.warmup(), args.concurrency());
-        runConcurrent(s, args, b, args.warmup(), args.concurrency());
+        // Warm-up: connections and the JIT of every process on both paths. A service fresh from start-up runs its
+        // request path in the interpreter: against a running stack it adds milliseconds per call until some
+        // thousands of calls have passed. Warm-up calls ask for one token, so that warming costs little model time.
+        Args warm = args.withMaxTokens(1);
+        runConcurrent(s, warm, a, args.warmup(), args.concurrency());
+        runConcurrent(s, warm, b, args.warmup(), args.concurrency());
 
         // Latency: one request at a time, the two paths alternating so that both see the same machine.
         long[] la = new long[args.requests()];
@@ -381,11 +501,14 @@ public final class InferenceBench {
         }
         long t0 = System.nanoTime();
         start.countDown();
-        for (Future<?> f : workers) {
-            f.get();
+        try {
+            for (Future<?> f : workers) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
         }
         long took = System.nanoTime() - t0;
-        pool.shutdown();
         return n / (took / 1e9);
     }
 

@@ -188,21 +188,9 @@ public final class InstantTritonBackend extends GRPCInferenceServiceGrpc.GRPCInf
                     Generated g = answer(request);
                     long delay = tokenDelayNanos;
                     if (delay > 0) {
-                        for (int i = 0; i < g.words().size(); i++) {
-                            String w = g.words().get(i);
-                            timer.schedule(() -> send(out, chunk(request, w)), delay * (i + 1),
-                                    TimeUnit.NANOSECONDS);
-                        }
-                        timer.schedule(() -> {
-                            send(out, response(request, "", g));
-                            synchronized (out) {
-                                try {
-                                    out.onCompleted();
-                                } catch (RuntimeException e) {
-                                    // cancelled meanwhile
-                                }
-                            }
-                        }, delay * g.words().size() + 1, TimeUnit.NANOSECONDS);
+                        // One word per step, each step scheduling the next: the timer has several threads, and
+                        // words scheduled independently could overtake one another (or the final response).
+                        timer.schedule(() -> step(out, request, g, 0, delay), delay, TimeUnit.NANOSECONDS);
                         return;
                     }
                     for (String w : g.words()) {
@@ -229,6 +217,26 @@ public final class InstantTritonBackend extends GRPCInferenceServiceGrpc.GRPCInf
                 }
             }
         };
+    }
+
+    /** Sends word {@code i}, then schedules the next one, or ends the stream after the last. */
+    private void step(StreamObserver<ModelStreamInferResponse> out, ModelInferRequest request, Generated g, int i,
+                      long delay) {
+        if (i < g.words().size()) {
+            send(out, chunk(request, g.words().get(i)));
+        }
+        if (i + 1 < g.words().size()) {
+            timer.schedule(() -> step(out, request, g, i + 1, delay), delay, TimeUnit.NANOSECONDS);
+            return;
+        }
+        send(out, response(request, "", g));
+        synchronized (out) {
+            try {
+                out.onCompleted();
+            } catch (RuntimeException e) {
+                // cancelled meanwhile
+            }
+        }
     }
 
     private static void send(StreamObserver<ModelStreamInferResponse> out, ModelInferResponse response) {

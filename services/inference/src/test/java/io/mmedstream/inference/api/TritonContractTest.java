@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,6 +31,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mmedstream.inference.domain.ServingModel;
 import io.mmedstream.inference.service.AnswerService;
@@ -46,6 +48,7 @@ import io.mmedstream.proto.inference.v1.GenerateResponse;
 import io.mmedstream.proto.inference.v1.GetModelRequest;
 import io.mmedstream.proto.inference.v1.InferenceGrpc;
 import io.mmedstream.proto.triton.ModelInferRequest;
+import io.mmedstream.proto.triton.ModelStreamInferResponse;
 import io.mmedstream.triton.client.TritonClient;
 
 /**
@@ -207,6 +210,45 @@ class TritonContractTest {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> triton.cancelledStreams.get() == 1);
         await().until(() -> limiter.inFlight() == 0);
+    }
+
+    @Test
+    void clientDeadlineCancelsTheBackendCallAndFreesTheSlot() {
+        triton.responder = (request, responses) -> responses.onNext(
+                FakeTriton.response(request, "first", false, null, 1L, "None")); // never finishes
+        assertThatThrownBy(() -> {
+            Iterator<GenerateResponse> it = api.withDeadlineAfter(500, TimeUnit.MILLISECONDS).generate(
+                    GenerateRequest.newBuilder().setPrompt("Hi").build());
+            while (it.hasNext()) {
+                it.next();
+            }
+        }).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+        await().atMost(Duration.ofSeconds(10)).until(() -> triton.cancelledStreams.get() == 1);
+        await().until(() -> limiter.inFlight() == 0);
+    }
+
+    @Test
+    void aCallThatCompletesLeavesTheBackendCallToEndByItself() {
+        // The final response comes first and the end of the backend's stream later (as on any real transport, where
+        // trailers follow the last message): the API call completes in between, and that must not cancel the
+        // backend call (a reset stream there can cost every other call on the connection; see GenerationService).
+        AtomicReference<StreamObserver<ModelStreamInferResponse>> open = new AtomicReference<>();
+        triton.responder = (request, responses) -> {
+            responses.onNext(FakeTriton.response(request, "Hello", true, 3L, 1L, "length"));
+            open.set(responses);
+        };
+        Iterator<GenerateResponse> it = api.generate(GenerateRequest.newBuilder().setPrompt("Hi").build());
+        GenerateResponse last = null;
+        while (it.hasNext()) {
+            last = it.next();
+        }
+        assertThat(last.getFinal()).isTrue();
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                .until(() -> triton.cancelledStreams.get() == 0);
+        open.get().onCompleted();
+        await().until(() -> limiter.inFlight() == 0);
+        assertThat(triton.cancelledStreams.get()).isZero();
     }
 
     @Test

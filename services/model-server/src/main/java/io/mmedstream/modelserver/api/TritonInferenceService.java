@@ -3,6 +3,7 @@ package io.mmedstream.modelserver.api;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,6 +53,7 @@ import io.mmedstream.proto.triton.ServerReadyRequest;
 import io.mmedstream.proto.triton.ServerReadyResponse;
 import io.quarkus.grpc.GrpcService;
 import io.quarkus.logging.Log;
+import io.vertx.core.Vertx;
 
 /**
  * Triton's {@code inference.GRPCInferenceService}, the subset in {@code proto/src/main/proto/inference}: health,
@@ -188,13 +190,16 @@ public class TritonInferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
             out.onError(GrpcErrors.toStatus(e));
             return;
         }
+        Executor writes = responseWriter();
         control.execute(() -> {
             try {
                 models.load(name, configJson);
-                out.onNext(RepositoryModelLoadResponse.getDefaultInstance());
-                out.onCompleted();
+                writes.execute(() -> {
+                    out.onNext(RepositoryModelLoadResponse.getDefaultInstance());
+                    out.onCompleted();
+                });
             } catch (RuntimeException e) {
-                out.onError(GrpcErrors.toStatus(e));
+                writes.execute(() -> out.onError(GrpcErrors.toStatus(e)));
             }
         });
     }
@@ -268,20 +273,33 @@ public class TritonInferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
                 throw ModelServerException.invalid("input 'stream' = true needs ModelStreamInfer and a model with a "
                         + "decoupled transaction policy");
             }
+            Executor writes = responseWriter();
             start(command, lease, () -> callCancelled.get() || context.isCancelled(), new ResponseSink() {
                 @Override
                 public void send(ModelInferResponse response) {
-                    out.onNext(response);
+                    writes.execute(() -> {
+                        if (!callCancelled.get()) {
+                            out.onNext(response);
+                        }
+                    });
                 }
 
                 @Override
                 public void fail(Throwable failure) {
-                    out.onError(GrpcErrors.toStatus(failure));
+                    writes.execute(() -> {
+                        if (!callCancelled.get()) {
+                            out.onError(GrpcErrors.toStatus(failure));
+                        }
+                    });
                 }
 
                 @Override
                 public void done() {
-                    out.onCompleted();
+                    writes.execute(() -> {
+                        if (!callCancelled.get()) {
+                            out.onCompleted();
+                        }
+                    });
                 }
             });
         } catch (RuntimeException e) {
@@ -293,21 +311,50 @@ public class TritonInferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
     @Override
     public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<ModelStreamInferResponse> out) {
-        return new InferStream(out, Context.current());
+        InferStream stream = new InferStream(out, Context.current(), responseWriter());
+        if (out instanceof ServerCallStreamObserver<ModelStreamInferResponse> call) {
+            call.setOnCancelHandler(stream::cancelled); // client cancel, reset or deadline, on any transport
+        }
+        return stream;
+    }
+
+    /**
+     * Where a call's responses are written: on the call's event loop when it has one, else on the calling thread.
+     *
+     * <p>On Quarkus' unified server (Vert.x HTTP/2 and vertx-grpc's bridge to grpc-java services) a write from
+     * another thread (a generation thread here) is checked against a reset of the stream when it is queued, and
+     * carried out later on the event loop without a second check. When the client resets the stream (RST_STREAM:
+     * a cancelled call, a passed deadline) between the two, a queued HEADERS frame (the response headers, or the
+     * trailers that end the call) goes to a stream that no longer exists, and Netty treats that as a connection
+     * error: GOAWAY PROTOCOL_ERROR "Request stream N is not correct for server connection", failing every other call
+     * on the connection. Written from the event loop, the check and the write happen together; after a reset, writes
+     * are dropped. On grpc-java's own transports (in-process, Netty server) there is no event loop here and no such
+     * race: writes go straight through.
+     */
+    private static Executor responseWriter() {
+        io.vertx.core.Context loop = Vertx.currentContext();
+        return loop == null ? Runnable::run : task -> loop.runOnContext(ignored -> task.run());
     }
 
     /** One ModelStreamInfer call: any number of requests, their responses interleaved, each tagged with its id. */
     private final class InferStream implements StreamObserver<ModelInferRequest> {
         private final StreamObserver<ModelStreamInferResponse> out;
         private final Context context;
+        private final Executor writes;
         private final AtomicBoolean broken = new AtomicBoolean();
         private final AtomicInteger inFlight = new AtomicInteger();
         private final AtomicBoolean clientDone = new AtomicBoolean();
         private final AtomicBoolean completed = new AtomicBoolean();
 
-        InferStream(StreamObserver<ModelStreamInferResponse> out, Context context) {
+        InferStream(StreamObserver<ModelStreamInferResponse> out, Context context, Executor writes) {
             this.out = out;
             this.context = context;
+            this.writes = writes;
+        }
+
+        /** The call was cancelled or reset by the client: nothing more is written, generations stop. */
+        void cancelled() {
+            broken.set(true);
         }
 
         @Override
@@ -323,7 +370,7 @@ public class TritonInferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
                             + "transaction policy; '" + command.model() + "' is not decoupled");
                 }
                 GenerateCommand c = command;
-                start(command, lease, this::cancelled, new ResponseSink() {
+                start(command, lease, this::isCancelled, new ResponseSink() {
                     @Override
                     public void send(ModelInferResponse response) {
                         emit(ModelStreamInferResponse.newBuilder().setInferResponse(response).build());
@@ -351,7 +398,7 @@ public class TritonInferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
             }
         }
 
-        private boolean cancelled() {
+        private boolean isCancelled() {
             return broken.get() || context.isCancelled();
         }
 
@@ -359,13 +406,18 @@ public class TritonInferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
             if (broken.get()) {
                 return;
             }
-            synchronized (this) {
-                try {
-                    out.onNext(response);
-                } catch (RuntimeException e) {
-                    broken.set(true); // the call is gone (cancelled or closed): stop generating for it
+            writes.execute(() -> {
+                synchronized (this) { // generations of one stream may run at once (no event loop: their threads)
+                    if (broken.get()) {
+                        return;
+                    }
+                    try {
+                        out.onNext(response);
+                    } catch (RuntimeException e) {
+                        broken.set(true); // the call is gone (cancelled or closed): stop generating for it
+                    }
                 }
-            }
+            });
         }
 
         private void finished() {
@@ -376,13 +428,18 @@ public class TritonInferenceService extends GRPCInferenceServiceGrpc.GRPCInferen
 
         private void complete() {
             if (completed.compareAndSet(false, true) && !broken.get()) {
-                synchronized (this) {
-                    try {
-                        out.onCompleted();
-                    } catch (RuntimeException e) {
-                        broken.set(true);
+                writes.execute(() -> {
+                    synchronized (this) {
+                        if (broken.get()) {
+                            return;
+                        }
+                        try {
+                            out.onCompleted();
+                        } catch (RuntimeException e) {
+                            broken.set(true);
+                        }
                     }
-                }
+                });
             }
         }
 
