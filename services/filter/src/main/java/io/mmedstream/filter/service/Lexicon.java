@@ -1,6 +1,5 @@
 package io.mmedstream.filter.service;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -109,35 +108,20 @@ public record Lexicon(String set, String lang, MatchingMode matching, Set<Unicod
     public static Lexicon parse(String set, String expectedLang, Reader source) throws IOException {
         Map<String, String> header = new HashMap<>();
         List<String> keywords = new ArrayList<>();
-        BufferedReader reader = new BufferedReader(source);
         String where = set + "/" + expectedLang;
-        String line;
-        int lineNo = 0;
-        while ((line = reader.readLine()) != null) {
-            lineNo++;
-            String trimmed = line.strip();
-            if (lineNo == 1 && trimmed.startsWith("\uFEFF")) {
-                trimmed = trimmed.substring(1);
-            }
-            if (trimmed.isEmpty()) {
-                continue;
-            }
-            if (trimmed.startsWith("#")) {
-                String comment = trimmed.substring(1).strip();
-                if (comment.startsWith("@")) {
-                    int colon = comment.indexOf(':');
-                    if (colon < 0) {
-                        throw invalid(where + " line " + lineNo + ": header without ':'");
-                    }
-                    String key = comment.substring(1, colon).strip().toLowerCase(Locale.ROOT);
-                    if (header.put(key, comment.substring(colon + 1).strip()) != null) {
-                        throw invalid(where + " line " + lineNo + ": header @" + key + " given twice");
-                    }
+        LexiconHeader.read(source, where, NOUN, new LexiconHeader.Lines() {
+            @Override
+            public void header(int lineNo, String key, String value) {
+                if (header.put(key, value) != null) {
+                    throw invalid(where + " line " + lineNo + ": header @" + key + " given twice");
                 }
-                continue;
             }
-            keywords.add(Normalizer.normalize(trimmed, Normalizer.Form.NFC));
-        }
+
+            @Override
+            public void entry(int lineNo, String line) {
+                keywords.add(Normalizer.normalize(line, Normalizer.Form.NFC));
+            }
+        });
         Set<String> known = Set.of("lang", "matching", "scripts", "min-keywords", "min-density");
         for (String key : header.keySet()) {
             if (!known.contains(key)) {

@@ -1,7 +1,11 @@
 package io.mmedstream.filter.service;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Reader;
 import java.lang.Character.UnicodeScript;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -9,12 +13,54 @@ import io.mmedstream.filter.service.FilterException.Reason;
 
 /**
  * The {@code # @key: value} header both lexicon formats share ({@link Lexicon} for the paper's mode,
- * {@link TermLexicon} for the default one): the checks and values that mean the same in both. {@code noun} is what
- * the format calls a header line in its messages ("header" or "directive").
+ * {@link TermLexicon} for the default one): how their lines read, and the checks and values that mean the same in
+ * both. {@code noun} is what the format calls a header line in its messages ("header" or "directive").
  */
 final class LexiconHeader {
 
     private LexiconHeader() {
+    }
+
+    /** Receives the meaningful lines of a lexicon file, in order. */
+    interface Lines {
+        /** A header line {@code # @key: value}: the key lower-cased, the value stripped. */
+        void header(int lineNo, String key, String value);
+
+        /** Any other line that is not blank and not a comment, stripped. */
+        void entry(int lineNo, String line);
+    }
+
+    /**
+     * Reads a lexicon file: a byte-order mark at the start is skipped, blank lines and {@code #} comments are passed
+     * over, {@code # @key: value} lines go to {@link Lines#header} and the rest to {@link Lines#entry}.
+     */
+    static void read(Reader source, String where, String noun, Lines lines) throws IOException {
+        BufferedReader reader = new BufferedReader(source);
+        String line;
+        int lineNo = 0;
+        while ((line = reader.readLine()) != null) {
+            lineNo++;
+            String trimmed = line.strip();
+            if (lineNo == 1 && trimmed.startsWith("\uFEFF")) {
+                trimmed = trimmed.substring(1);
+            }
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            if (!trimmed.startsWith("#")) {
+                lines.entry(lineNo, trimmed);
+                continue;
+            }
+            String comment = trimmed.substring(1).strip();
+            if (comment.startsWith("@")) {
+                int colon = comment.indexOf(':');
+                if (colon < 0) {
+                    throw invalid(where + " line " + lineNo + ": " + noun + " without ':'");
+                }
+                lines.header(lineNo, comment.substring(1, colon).strip().toLowerCase(Locale.ROOT),
+                        comment.substring(colon + 1).strip());
+            }
+        }
     }
 
     static FilterException invalid(String message) {

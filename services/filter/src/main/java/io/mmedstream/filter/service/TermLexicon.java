@@ -1,6 +1,5 @@
 package io.mmedstream.filter.service;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -137,57 +136,41 @@ public record TermLexicon(String set, String lang, Matching matching, String ana
     public static TermLexicon parse(String set, String expectedLang, Reader source) throws IOException {
         Map<String, String> header = new HashMap<>();
         List<Term> terms = new ArrayList<>();
-        BufferedReader reader = new BufferedReader(source);
         String where = set + "/" + expectedLang;
-        double weight = 1.0;
-        String line;
-        int lineNo = 0;
-        while ((line = reader.readLine()) != null) {
-            lineNo++;
-            String trimmed = line.strip();
-            if (lineNo == 1 && trimmed.startsWith("\uFEFF")) {
-                trimmed = trimmed.substring(1);
-            }
-            if (trimmed.isEmpty()) {
-                continue;
-            }
-            if (trimmed.startsWith("#")) {
-                String comment = trimmed.substring(1).strip();
-                if (comment.startsWith("@")) {
-                    int colon = comment.indexOf(':');
-                    if (colon < 0) {
-                        throw invalid(where + " line " + lineNo + ": directive without ':'");
-                    }
-                    String key = comment.substring(1, colon).strip().toLowerCase(Locale.ROOT);
-                    String value = comment.substring(colon + 1).strip();
-                    int hash = value.indexOf('#');
-                    if (hash >= 0) {
-                        value = value.substring(0, hash).strip();
-                    }
-                    if (key.equals("weight")) {
-                        weight = number(value, where, lineNo);
-                    } else if (header.put(key, value) != null) {
-                        throw invalid(where + " line " + lineNo + ": @" + key + " given twice");
-                    }
+        LexiconHeader.read(source, where, NOUN, new LexiconHeader.Lines() {
+            /** The weight of the terms that give none: the latest {@code @weight}. */
+            private double weight = 1.0;
+
+            @Override
+            public void header(int lineNo, String key, String written) {
+                int hash = written.indexOf('#');
+                String value = hash >= 0 ? written.substring(0, hash).strip() : written;
+                if (key.equals("weight")) {
+                    weight = number(value, where, lineNo);
+                } else if (header.put(key, value) != null) {
+                    throw invalid(where + " line " + lineNo + ": @" + key + " given twice");
                 }
-                continue;
             }
-            String text = trimmed;
-            double termWeight = weight;
-            int eq = trimmed.lastIndexOf('=');
-            if (eq >= 0) {
-                text = trimmed.substring(0, eq).strip();
-                termWeight = number(trimmed.substring(eq + 1).strip(), where, lineNo);
+
+            @Override
+            public void entry(int lineNo, String line) {
+                String text = line;
+                double termWeight = weight;
+                int eq = line.lastIndexOf('=');
+                if (eq >= 0) {
+                    text = line.substring(0, eq).strip();
+                    termWeight = number(line.substring(eq + 1).strip(), where, lineNo);
+                }
+                if (text.isEmpty()) {
+                    throw invalid(where + " line " + lineNo + ": empty term");
+                }
+                try {
+                    terms.add(new Term(Normalizer.normalize(text, Normalizer.Form.NFC), termWeight));
+                } catch (IllegalArgumentException e) {
+                    throw invalid(where + " line " + lineNo + ": " + e.getMessage());
+                }
             }
-            if (text.isEmpty()) {
-                throw invalid(where + " line " + lineNo + ": empty term");
-            }
-            try {
-                terms.add(new Term(Normalizer.normalize(text, Normalizer.Form.NFC), termWeight));
-            } catch (IllegalArgumentException e) {
-                throw invalid(where + " line " + lineNo + ": " + e.getMessage());
-            }
-        }
+        });
         Set<String> known = Set.of("lang", "matching", "analyzer", "scripts", "min-evidence", "min-density",
                 "dense-min-evidence", "dense-min-density", "evidence-length");
         for (String key : header.keySet()) {
