@@ -413,6 +413,10 @@ class PipelineEndToEndIT {
                 .isRegularFile();
         assertThat(Path.of(JSON.readTree(version.resolve("model.json").toFile()).path("model").asText()))
                 .isEqualTo(Path.of(URI.create(trained.getUri())));
+        // It was measured under eval's own candidate model (the serving model is inference's alone).
+        Path candidate = home.resolve("model-repository").resolve(LocalStack.MODEL_NAME + "-candidate").resolve("1");
+        assertThat(Path.of(JSON.readTree(candidate.resolve("model.json").toFile()).path("model").asText()))
+                .isEqualTo(Path.of(URI.create(trained.getUri())));
 
         // The report: under $MMED_HOME/eval-reports, with the model's output for every question.
         Path report = Path.of(URI.create(result.getReportUri()));

@@ -49,10 +49,11 @@ public class EvalBeans {
         ServingBackend backend = new TritonBackend(client, config.backend().modelBackend(),
                 config.backend().maxTokens());
         return new CheckpointEvaluator(
-                new CheckpointEvaluator.Settings(config.modelName(), benchmarkName(config),
+                new CheckpointEvaluator.Settings(config.modelName(), config.candidateModel(), benchmarkName(config),
                         config.benchmark().withRationale(), Path.of(config.reportsDir())),
                 benchmark(config),
-                new ModelRepositoryWriter(Path.of(config.modelRepository())),
+                new ModelRepositoryWriter(Path.of(config.modelRepository()),
+                        ModelRepositoryWriter.parseEngineArgs(config.engineArgs().orElse(""))),
                 backend,
                 new BenchmarkRunner(config.backend().concurrency()),
                 new PromotionPolicy(config.promotion().margin(), config.promotion().tolerance()),

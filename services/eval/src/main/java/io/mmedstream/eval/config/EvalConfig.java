@@ -18,6 +18,23 @@ public interface EvalConfig {
     @WithDefault("mmed-llm")
     String modelName();
 
+    /**
+     * Model name a candidate is measured under (its own entry in the repository, holding only the candidate's
+     * version), so that eval never loads or unloads the model inference serves; default the model name + "-candidate".
+     */
+    Optional<String> candidateModelName();
+
+    /**
+     * vLLM engine arguments written into each version's model.json next to "model", as a JSON object (env
+     * MMED_EVAL_ENGINE_ARGS), e.g. {"gpu_memory_utilization": 0.28}; default none.
+     */
+    Optional<String> engineArgs();
+
+    /** The candidate model name in effect. */
+    default String candidateModel() {
+        return candidateModelName().filter(n -> !n.isBlank()).orElse(modelName() + "-candidate");
+    }
+
     /** Where report directories are written, one per checkpoint; default eval-reports. */
     @WithDefault("eval-reports")
     String reportsDir();

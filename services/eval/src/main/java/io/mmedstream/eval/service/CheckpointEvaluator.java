@@ -40,11 +40,17 @@ import io.mmedstream.proto.LanguageRationaleResult;
 import io.mmedstream.proto.ModelPromoted;
 
 /**
- * Evaluates one checkpoint end to end, without Kafka: adds it to the model repository as a new version, loads it next
- * to the serving version, asks the benchmark, scores, writes the report directory, decides promotion (written to the
- * report directory as {@value #PROMOTION_FILE}, since a checkpoint that is not promoted has no event that says why),
- * and returns the events to publish. When the checkpoint is not promoted, the backend is reloaded with the serving
- * version only.
+ * Evaluates one checkpoint end to end, without Kafka: adds it to the model repository as the next version of the
+ * serving model, stages that version as the only one of the candidate model and loads it there, asks the benchmark,
+ * unloads the candidate model, scores, writes the report directory, decides promotion (written to the report
+ * directory as {@value #PROMOTION_FILE}, since a checkpoint that is not promoted has no event that says why), and
+ * returns the events to publish.
+ *
+ * <p>Eval never loads or unloads the serving model: that model belongs to inference, which loads a version when its
+ * {@code ModelPromoted} arrives. Measuring candidates under their own model name keeps the two apart on a shared
+ * Triton, where a load with {@code version_policy.specific} unloads every version it does not list: a candidate
+ * loaded next to the serving version would unload a version inference had just switched to, and inference's own
+ * switch would unload a candidate in the middle of its evaluation.
  */
 public final class CheckpointEvaluator {
 
@@ -53,7 +59,14 @@ public final class CheckpointEvaluator {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What eval is configured to do. */
-    public record Settings(String modelName, String benchmarkName, boolean withRationale, Path reports) {
+    public record Settings(String modelName, String candidateModelName, String benchmarkName, boolean withRationale,
+                           Path reports) {
+        public Settings {
+            if (modelName.equals(candidateModelName)) {
+                throw new IllegalArgumentException("the candidate model name must differ from the serving model name "
+                        + modelName + " (eval would load and unload the model inference serves)");
+            }
+        }
     }
 
     /** The events one evaluation produces, and the decision. */
@@ -91,18 +104,23 @@ public final class CheckpointEvaluator {
         Instant started = clock.instant();
         String id = checkpoint.getCheckpointId();
         String model = settings.modelName();
-        String version = repository.addVersion(model, checkpointPath(checkpoint.getUri()));
-        List<String> versions = new ArrayList<>();
-        serving.ifPresent(s -> versions.add(s.version()));
-        versions.add(version);
-        Log.infof("eval %s: serving it as %s version %s (loaded with versions %s)", id, model, version, versions);
-        backend.serve(model, versions);
-        Instant loaded = clock.instant();
-
-        Log.infof("eval %s: asking %d questions (%s, rationale %s)", id, benchmarkSize(), settings.benchmarkName(),
-                settings.withRationale());
-        List<Answered> answers = runner.run(id, benchmark, settings.withRationale(),
-                prompt -> backend.generate(model, version, prompt));
+        String candidate = settings.candidateModelName();
+        Path checkpointDir = checkpointPath(checkpoint.getUri());
+        String version = repository.addVersion(model, checkpointDir);
+        repository.stageCandidate(candidate, version, checkpointDir);
+        Log.infof("eval %s: version %s of %s; measuring it as %s version %s", id, version, model, candidate, version);
+        Instant loaded;
+        List<Answered> answers;
+        try {
+            backend.serve(candidate, version);
+            loaded = clock.instant();
+            Log.infof("eval %s: asking %d questions (%s, rationale %s)", id, benchmarkSize(),
+                    settings.benchmarkName(), settings.withRationale());
+            answers = runner.run(id, benchmark, settings.withRationale(),
+                    prompt -> backend.generate(candidate, version, prompt));
+        } finally {
+            release(id, candidate);
+        }
         Instant generated = clock.instant();
 
         Scored scored = scorer.score(answers, settings.withRationale());
@@ -153,10 +171,18 @@ public final class CheckpointEvaluator {
                     .setAccuracyPerLanguage(perLanguage)
                     .setReportUri(completed.getReportUri())
                     .build());
-        } else if (serving.isPresent()) {
-            backend.serve(model, List.of(serving.get().version())); // free the candidate's memory
         }
         return new Outcome(completed, decision, promoted);
+    }
+
+    /** Frees the candidate's memory; a failure here costs memory until the next load, never an evaluation. */
+    private void release(String id, String candidate) {
+        try {
+            backend.release(candidate);
+        } catch (RuntimeException e) {
+            Log.warnf("eval %s: could not unload %s (it stays loaded until the next candidate replaces it): %s", id,
+                    candidate, e.getMessage());
+        }
     }
 
     private static void writeDecision(Path reportDir, String checkpoint, PromotionDecision decision) {

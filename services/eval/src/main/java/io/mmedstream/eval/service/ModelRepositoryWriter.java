@@ -10,13 +10,15 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Makes a trainer checkpoint available to the serving backend: adds it as a numeric version of a model in a
  * Triton-layout model repository ({@code <repo>/<model>/config.pbtxt} + version folders). The version folder holds
  * the vLLM backend's {@code model.json} whose {@code "model"} names the checkpoint directory (absolute), so nothing is
  * copied; the local model server and Triton's vLLM backend both read it. Idempotent: a checkpoint that already has a
- * version keeps it (a restart re-evaluating a checkpoint does not add a second version). Plain Java.
+ * version keeps it (a restart re-evaluating a checkpoint does not add a second version). {@link #stageCandidate}
+ * gives the candidate model exactly one version, the one being measured. Plain Java.
  */
 public final class ModelRepositoryWriter {
 
@@ -31,9 +33,46 @@ public final class ModelRepositoryWriter {
             """;
 
     private final Path repository;
+    private final ObjectNode engineArgs;
 
     public ModelRepositoryWriter(Path repository) {
+        this(repository, JSON.createObjectNode());
+    }
+
+    /**
+     * @param engineArgs written into every {@code model.json} next to {@code "model"}: the vLLM engine arguments of
+     *                   the versions eval adds (e.g. {@code gpu_memory_utilization}, so that the serving versions and
+     *                   the candidate fit one GPU together); the local model server ignores them
+     */
+    public ModelRepositoryWriter(Path repository, ObjectNode engineArgs) {
+        if (engineArgs.has("model")) {
+            throw new IllegalArgumentException("engine arguments must not set \"model\": eval writes it (the checkpoint"
+                    + " directory)");
+        }
         this.repository = repository;
+        this.engineArgs = engineArgs.deepCopy();
+    }
+
+    /**
+     * Parses engine arguments as configured: a JSON object, or blank for none.
+     *
+     * @throws IllegalArgumentException naming the problem when it is not a JSON object
+     */
+    public static ObjectNode parseEngineArgs(String json) {
+        if (json == null || json.isBlank()) {
+            return JSON.createObjectNode();
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("engine arguments are not JSON: " + e.getMessage(), e);
+        }
+        if (!(node instanceof ObjectNode object)) {
+            throw new IllegalArgumentException("engine arguments must be a JSON object, e.g. "
+                    + "{\"gpu_memory_utilization\": 0.28}; got " + json);
+        }
+        return object;
     }
 
     /**
@@ -58,15 +97,60 @@ public final class ModelRepositoryWriter {
                 return Integer.toString(existing.getAsInt());
             }
             int next = versions(modelDir).max().orElse(0) + 1;
-            Path versionDir = modelDir.resolve(Integer.toString(next));
-            Path tmp = modelDir.resolve(".tmp-" + next);
-            Files.createDirectories(tmp);
-            Files.writeString(tmp.resolve("model.json"), JSON.createObjectNode().put("model", target.toString())
-                    .toPrettyString(), StandardCharsets.UTF_8);
-            Files.move(tmp, versionDir); // whole or absent: the backend never sees a half-written version
+            writeVersion(modelDir, Integer.toString(next), target);
             return Integer.toString(next);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot add " + checkpointDir + " to " + modelDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes {@code version} (pointing at {@code checkpointDir}) the only version folder of {@code candidateModel}:
+     * other version folders are removed (only the candidate being measured belongs there; the serving model's
+     * folders are untouched).
+     */
+    public synchronized void stageCandidate(String candidateModel, String version, Path checkpointDir) {
+        Path target = checkpointDir.toAbsolutePath().normalize();
+        Path modelDir = repository.resolve(candidateModel);
+        try {
+            Files.createDirectories(modelDir);
+            Path config = modelDir.resolve("config.pbtxt");
+            if (!Files.exists(config)) {
+                Files.writeString(config, DEFAULT_CONFIG, StandardCharsets.UTF_8);
+            }
+            for (int v : listNumeric(modelDir)) {
+                if (!Integer.toString(v).equals(version)) {
+                    deleteVersion(modelDir.resolve(Integer.toString(v)));
+                }
+            }
+            writeVersion(modelDir, version, target);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stage " + checkpointDir + " as " + modelDir + "/" + version + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Writes {@code <modelDir>/<version>/model.json} whole or not at all (replacing what was there). */
+    private void writeVersion(Path modelDir, String version, Path target) throws IOException {
+        Path versionDir = modelDir.resolve(version);
+        Path tmp = modelDir.resolve(".tmp-" + version);
+        deleteVersion(tmp);
+        Files.createDirectories(tmp);
+        ObjectNode modelJson = JSON.createObjectNode().put("model", target.toString());
+        modelJson.setAll(engineArgs);
+        Files.writeString(tmp.resolve("model.json"), modelJson.toPrettyString(), StandardCharsets.UTF_8);
+        deleteVersion(versionDir);
+        Files.move(tmp, versionDir); // whole or absent: the backend never sees a half-written version
+    }
+
+    private static void deleteVersion(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 

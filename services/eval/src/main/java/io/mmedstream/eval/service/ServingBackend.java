@@ -1,12 +1,13 @@
 package io.mmedstream.eval.service;
 
-import java.util.List;
-
 /** The serving backend as eval needs it (Triton, or the local model server): explicit model control and generation. */
 public interface ServingBackend {
 
-    /** Loads (or reloads) {@code model} so that exactly these versions serve; returns once they are ready. */
-    void serve(String model, List<String> versions);
+    /** Loads (or reloads) {@code model} so that exactly this version serves; returns once it is ready. */
+    void serve(String model, String version);
+
+    /** Unloads {@code model} (every version), freeing its memory. */
+    void release(String model);
 
     /** The completion of {@code prompt} by that version (blocking; greedy, the configured token limit). */
     String generate(String model, String version, String prompt);

@@ -1,7 +1,5 @@
 package io.mmedstream.eval.service;
 
-import java.util.List;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,8 +9,8 @@ import io.mmedstream.triton.client.TritonClient;
 
 /**
  * {@link ServingBackend} over KServe v2 gRPC with {@link TritonClient}: loads with a {@code config} override that
- * names the versions to serve ({@code version_policy.specific}, so the serving version keeps serving while a
- * candidate is measured), generates greedily through ModelStreamInfer with the vLLM backend's tensor contract.
+ * names the one version to serve ({@code version_policy.specific}), unloads, and generates greedily through
+ * ModelStreamInfer with the vLLM backend's tensor contract.
  */
 public final class TritonBackend implements ServingBackend {
 
@@ -34,16 +32,21 @@ public final class TritonBackend implements ServingBackend {
     }
 
     @Override
-    public void serve(String model, List<String> versions) {
-        client.load(model, loadConfig(modelBackend, versions));
+    public void serve(String model, String version) {
+        client.load(model, loadConfig(modelBackend, version));
+    }
+
+    @Override
+    public void release(String model) {
+        client.unload(model);
     }
 
     /** The configuration JSON a load carries (protobuf's JSON form of config.pbtxt). */
-    static String loadConfig(String backend, List<String> versions) {
+    static String loadConfig(String backend, String version) {
         ObjectNode config = JSON.createObjectNode().put("backend", backend).put("max_batch_size", 0);
         config.putObject("model_transaction_policy").put("decoupled", true);
         ArrayNode list = config.putObject("version_policy").putObject("specific").putArray("versions");
-        versions.stream().distinct().forEach(v -> list.add(Long.parseLong(v)));
+        list.add(Long.parseLong(version));
         return config.toString();
     }
 

@@ -108,15 +108,24 @@ class EvalServiceTest {
                 .contains("first evaluated checkpoint");
         Path version = EvalTestBackend.root.resolve("model-repository/mmed-llm").resolve(first.getModelVersion());
         assertThat(Files.readString(version.resolve("model.json"))).contains(c1);
+        // Measured under the candidate model, which holds only that version and is unloaded afterwards.
+        assertThat(EvalTestBackend.triton.loads).containsExactly("mmed-llm-candidate " + candidateConfig(first));
+        assertThat(EvalTestBackend.triton.unloads).containsExactly("mmed-llm-candidate");
+        assertThat(EvalTestBackend.triton.loaded).isEmpty();
 
         send(c2, checkpointDir(c2, "Answer: B"));
         EvalCompleted second = awaitResult(c2);
         assertFigures(second, benchmark, Set.of("B"));
         assertThat(second.getMeanAccuracy()).isGreaterThan(first.getMeanAccuracy() + 1.0);
-        // The candidate was served next to the serving version, then the backend went back to the serving one.
-        assertThat(EvalTestBackend.triton.loads).anySatisfy(l -> assertThat(l)
-                .contains("[" + first.getModelVersion() + "," + second.getModelVersion() + "]"));
-        assertThat(EvalTestBackend.triton.loaded.get("mmed-llm")).containsExactly(first.getModelVersion());
+        // The serving model (inference's) is never loaded or unloaded by eval: only the candidate model, one version.
+        assertThat(EvalTestBackend.triton.loads).containsExactly("mmed-llm-candidate " + candidateConfig(first),
+                "mmed-llm-candidate " + candidateConfig(second));
+        assertThat(EvalTestBackend.triton.unloads).containsOnly("mmed-llm-candidate").hasSize(2);
+        assertThat(EvalTestBackend.triton.loaded).isEmpty();
+        try (var staged = Files.list(EvalTestBackend.root.resolve("model-repository/mmed-llm-candidate"))) {
+            assertThat(staged.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("config.pbtxt",
+                    second.getModelVersion());
+        }
         // Not promoted, and why, where no event says it: in its report directory.
         assertThat(Files.readString(Path.of(URI.create(second.getReportUri())).resolve("promotion.json")))
                 .contains("\"promoted\" : false").contains("falls more than the tolerance");
@@ -131,6 +140,11 @@ class EvalServiceTest {
 
         RestAssured.get("/q/health/ready").then().statusCode(200);
         RestAssured.get("/q/metrics").then().statusCode(200);
+    }
+
+    private static String candidateConfig(EvalCompleted result) {
+        return "{\"backend\":\"mmed-llama\",\"max_batch_size\":0,\"model_transaction_policy\":{\"decoupled\":true},"
+                + "\"version_policy\":{\"specific\":{\"versions\":[" + result.getModelVersion() + "]}}}";
     }
 
     private static void assertFigures(EvalCompleted result, Map<Language, List<BenchmarkQuestion>> benchmark,

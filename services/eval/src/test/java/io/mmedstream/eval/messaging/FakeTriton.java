@@ -23,6 +23,8 @@ import io.mmedstream.proto.triton.ModelInferResponse;
 import io.mmedstream.proto.triton.ModelStreamInferResponse;
 import io.mmedstream.proto.triton.RepositoryModelLoadRequest;
 import io.mmedstream.proto.triton.RepositoryModelLoadResponse;
+import io.mmedstream.proto.triton.RepositoryModelUnloadRequest;
+import io.mmedstream.proto.triton.RepositoryModelUnloadResponse;
 import io.mmedstream.triton.client.TritonTensors;
 
 /**
@@ -40,6 +42,8 @@ final class FakeTriton extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImpl
     final Map<String, Set<String>> loaded = new ConcurrentHashMap<>();
     /** The load configurations received, in order. */
     final List<String> loads = new CopyOnWriteArrayList<>();
+    /** The models unloaded, in order. */
+    final List<String> unloads = new CopyOnWriteArrayList<>();
     /** Failures the fake saw in requests (a correct client causes none). */
     final List<String> problems = new CopyOnWriteArrayList<>();
 
@@ -70,6 +74,15 @@ final class FakeTriton extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImpl
         } catch (IOException | RuntimeException e) {
             out.onError(Status.INVALID_ARGUMENT.withDescription(e.toString()).asException());
         }
+    }
+
+    @Override
+    public void repositoryModelUnload(RepositoryModelUnloadRequest request,
+                                      StreamObserver<RepositoryModelUnloadResponse> out) {
+        unloads.add(request.getModelName());
+        loaded.remove(request.getModelName());
+        out.onNext(RepositoryModelUnloadResponse.getDefaultInstance());
+        out.onCompleted();
     }
 
     @Override
