@@ -87,11 +87,7 @@ public final class ModelRepositoryWriter {
         Path target = checkpointDir.toAbsolutePath().normalize();
         Path modelDir = repository.resolve(model);
         try {
-            Files.createDirectories(modelDir);
-            Path config = modelDir.resolve("config.pbtxt");
-            if (!Files.exists(config)) {
-                Files.writeString(config, DEFAULT_CONFIG, StandardCharsets.UTF_8);
-            }
+            createModelDir(modelDir);
             OptionalInt existing = versionOf(modelDir, target);
             if (existing.isPresent()) {
                 return Integer.toString(existing.getAsInt());
@@ -113,11 +109,7 @@ public final class ModelRepositoryWriter {
         Path target = checkpointDir.toAbsolutePath().normalize();
         Path modelDir = repository.resolve(candidateModel);
         try {
-            Files.createDirectories(modelDir);
-            Path config = modelDir.resolve("config.pbtxt");
-            if (!Files.exists(config)) {
-                Files.writeString(config, DEFAULT_CONFIG, StandardCharsets.UTF_8);
-            }
+            createModelDir(modelDir);
             for (int v : listNumeric(modelDir)) {
                 if (!Integer.toString(v).equals(version)) {
                     deleteVersion(modelDir.resolve(Integer.toString(v)));
@@ -127,6 +119,15 @@ public final class ModelRepositoryWriter {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stage " + checkpointDir + " as " + modelDir + "/" + version + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /** The model's folder, with a config.pbtxt when it has none. */
+    private static void createModelDir(Path modelDir) throws IOException {
+        Files.createDirectories(modelDir);
+        Path config = modelDir.resolve("config.pbtxt");
+        if (!Files.exists(config)) {
+            Files.writeString(config, DEFAULT_CONFIG, StandardCharsets.UTF_8);
         }
     }
 
