@@ -2,17 +2,23 @@ package io.mmedstream.kafka;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.Endpoint;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 import io.mmedstream.proto.Topics;
@@ -94,6 +100,10 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     /** The name of the SCRAM listener of {@link #startWithScram}. */
     static final String SASL_LISTENER = "SASL_PLAINTEXT";
+    /** The name of the server-authenticated TLS listener of {@link #startWithTls}. */
+    static final String SSL_LISTENER = "SSL";
+    /** The name of the mutual-TLS listener of {@link #startWithTls}. */
+    static final String MUTUAL_TLS_LISTENER = "MTLS";
 
     /**
      * Starts a temporary broker with a second listener, SASL_PLAINTEXT with SCRAM-SHA-512 authentication
@@ -105,25 +115,11 @@ public final class EmbeddedBroker implements AutoCloseable {
      * @param password its password
      */
     public static EmbeddedBroker startWithScram(String username, String password) {
-        int plainPort = freePort();
-        int saslPort = freePort();
-        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker()
-                .withNodeId(1)
-                .withDeleteLogDirsOnClose(true)
-                .withKafkaPort(plainPort)
-                // advertised: both; the broker talks to itself over PLAINTEXT
-                .withAdvertisedListeners(
-                        EmbeddedKafkaBroker.endpoint(SecurityProtocol.PLAINTEXT, "localhost", plainPort),
-                        EmbeddedKafkaBroker.endpoint(SASL_LISTENER, SecurityProtocol.SASL_PLAINTEXT, "localhost",
-                                saslPort))
-                .withAdditionalProperties(p -> {
-                    pipelineProperties(p);
-                    p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
-                    p.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
-                            "org.apache.kafka.common.security.scram.ScramLoginModule required;");
-                });
-        broker.start();
-        EmbeddedBroker started = new EmbeddedBroker(broker);
+        EmbeddedBroker started = startWithListeners(Map.of(SASL_LISTENER, SecurityProtocol.SASL_PLAINTEXT), p -> {
+            p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            p.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        });
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 started.bootstrapServers()))) {
             admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(username,
@@ -145,6 +141,66 @@ public final class EmbeddedBroker implements AutoCloseable {
         return started;
     }
 
+    /**
+     * Starts a temporary broker with two TLS listeners besides PLAINTEXT: {@code SSL}
+     * ({@link #sslBootstrapServers()}), where only the broker authenticates (a client needs to trust its
+     * certificate), and {@code MTLS} ({@link #mutualTlsBootstrapServers()}), protocol SSL as well, which also requires
+     * a client certificate that {@code truststore} trusts. Both present the key pair of {@code keystore}, whose
+     * certificate must name the host clients connect to ({@code localhost}). The PLAINTEXT listener
+     * ({@link #bootstrapServers()}) stays, for the broker's own traffic and for set-up; pipeline topics are not
+     * created.
+     *
+     * @param keystore PKCS12 key store with the broker's key pair (key password = store password)
+     * @param keystorePassword its password
+     * @param truststore PKCS12 trust store with the certificates (or their CAs) of the clients the mutual-TLS
+     *        listener accepts
+     * @param truststorePassword its password
+     */
+    public static EmbeddedBroker startWithTls(Path keystore, String keystorePassword, Path truststore,
+            String truststorePassword) {
+        Map<String, SecurityProtocol> listeners = new LinkedHashMap<>();
+        listeners.put(SSL_LISTENER, SecurityProtocol.SSL);
+        listeners.put(MUTUAL_TLS_LISTENER, SecurityProtocol.SSL);
+        String mtls = "listener.name." + MUTUAL_TLS_LISTENER.toLowerCase(Locale.ROOT) + ".";
+        return startWithListeners(listeners, p -> {
+            // the key store serves both listeners; only the mutual-TLS one asks for and checks client certificates
+            p.put("ssl.keystore.location", keystore.toAbsolutePath().toString());
+            p.put("ssl.keystore.password", keystorePassword);
+            p.put("ssl.keystore.type", "PKCS12");
+            p.put(mtls + "ssl.truststore.location", truststore.toAbsolutePath().toString());
+            p.put(mtls + "ssl.truststore.password", truststorePassword);
+            p.put(mtls + "ssl.truststore.type", "PKCS12");
+            p.put(mtls + "ssl.client.auth", "required");
+        });
+    }
+
+    /**
+     * Starts a temporary broker with the PLAINTEXT listener, for its own traffic and for set-up, and {@code extra}
+     * listeners (name to protocol), each on a free port and advertised on {@code localhost}.
+     *
+     * @param settings the listeners' broker settings, added to {@link #pipelineProperties}
+     */
+    private static EmbeddedBroker startWithListeners(Map<String, SecurityProtocol> extra,
+            Consumer<Properties> settings) {
+        int plainPort = freePort();
+        List<Endpoint> endpoints = new ArrayList<>();
+        endpoints.add(EmbeddedKafkaBroker.endpoint(SecurityProtocol.PLAINTEXT, "localhost", plainPort));
+        extra.forEach((name, protocol) -> endpoints.add(
+                EmbeddedKafkaBroker.endpoint(name, protocol, "localhost", freePort())));
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker()
+                .withNodeId(1)
+                .withDeleteLogDirsOnClose(true)
+                .withKafkaPort(plainPort)
+                // advertised: all; the broker talks to itself over PLAINTEXT
+                .withAdvertisedListeners(endpoints.toArray(Endpoint[]::new))
+                .withAdditionalProperties(p -> {
+                    pipelineProperties(p);
+                    settings.accept(p);
+                });
+        broker.start();
+        return new EmbeddedBroker(broker);
+    }
+
     /** {@code host:port} of the PLAINTEXT listener, for clients. */
     public String bootstrapServers() {
         return listener("PLAINTEXT").orElseThrow();
@@ -153,6 +209,16 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** {@code host:port} of the SASL_PLAINTEXT (SCRAM-SHA-512) listener of {@link #startWithScram}; else empty. */
     public Optional<String> saslBootstrapServers() {
         return listener(SASL_LISTENER);
+    }
+
+    /** {@code host:port} of the server-authenticated TLS listener of {@link #startWithTls}; else empty. */
+    public Optional<String> sslBootstrapServers() {
+        return listener(SSL_LISTENER);
+    }
+
+    /** {@code host:port} of the mutual-TLS listener of {@link #startWithTls}; else empty. */
+    public Optional<String> mutualTlsBootstrapServers() {
+        return listener(MUTUAL_TLS_LISTENER);
     }
 
     private Optional<String> listener(String name) {
