@@ -105,6 +105,22 @@ public interface EvalConfig {
         @WithDefault("500ms")
         Duration pollTimeout();
 
+        /** Wait before the first retry of a failed evaluation, doubled after each further failure; default 5s. */
+        @WithDefault("5s")
+        Duration retryBackoff();
+
+        /** Longest wait between retries; default 5m. */
+        @WithDefault("5m")
+        Duration maxRetryBackoff();
+
+        /**
+         * Evaluations of one checkpoint that may fail (a load the backend refuses, a failing generation) before eval
+         * gives up on it, writes failure.json in its report directory and moves on; failures of an unreachable or
+         * busy backend do not count (they are retried until it is back); default 3.
+         */
+        @WithDefault("3")
+        int maxAttempts();
+
         /** Whether the consumer starts with the application (tests of the plain logic switch it off); default true. */
         @WithDefault("true")
         boolean enabled();

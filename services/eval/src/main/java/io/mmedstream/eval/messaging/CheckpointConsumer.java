@@ -1,5 +1,6 @@
 package io.mmedstream.eval.messaging;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -33,6 +34,7 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 
 import io.mmedstream.eval.service.CheckpointEvaluator;
+import io.mmedstream.triton.client.TritonException;
 import io.mmedstream.eval.service.CheckpointEvaluator.Outcome;
 import io.mmedstream.proto.CheckpointReady;
 import io.mmedstream.proto.Topics;
@@ -53,11 +55,40 @@ import io.mmedstream.proto.serde.AvroSerializer;
  *
  * <p>Failures: an undecodable record or a checkpoint that cannot be used (missing directory, non-local URI) is a
  * permanent failure: logged with topic-partition@offset, counted in {@code mmed.records.rejected{reason}}, and its
- * offset committed. Anything else (backend unavailable, load failed) is retried from the same record after a backoff.
+ * offset committed. Anything else is retried from the same record after a backoff that doubles with each failure in
+ * a row (up to {@link RetryPolicy#maxBackoff()}). A backend that is unreachable, busy or too slow (gRPC UNAVAILABLE,
+ * RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED, CANCELLED, ABORTED) or storage that fails is retried until it is back: the
+ * checkpoint is not at fault. Other failures (the backend refuses to load the checkpoint, a generation fails) count
+ * against the checkpoint: after {@link RetryPolicy#maxAttempts()} of them eval gives up on it, records why
+ * in {@code <reports>/<checkpoint>/failure.json}, counts it in {@code mmed.records.rejected{reason=
+ * evaluation_failed}}, commits its offset and goes on with the next checkpoint, which one broken checkpoint would
+ * otherwise block forever. Sending its CheckpointReady again retries it. The count lives in memory: a restart
+ * starts it again.
  */
 public final class CheckpointConsumer implements Runnable {
 
-    private static final Duration RETRY_BACKOFF = Duration.ofSeconds(5);
+    /** How failed evaluations are retried. */
+    public record RetryPolicy(Duration backoff, Duration maxBackoff, int maxAttempts) {
+        public RetryPolicy {
+            if (backoff.isNegative() || maxBackoff.compareTo(backoff) < 0 || maxAttempts < 1) {
+                throw new IllegalArgumentException("retry policy needs 0 <= backoff <= max backoff and at least one"
+                        + " attempt, got " + backoff + ", " + maxBackoff + ", " + maxAttempts);
+            }
+        }
+
+        /** The wait after {@code failures} failures in a row (1: {@link #backoff}). */
+        public Duration delay(int failures) {
+            Duration d = backoff;
+            for (int i = 1; i < failures && d.compareTo(maxBackoff) < 0; i++) {
+                d = d.multipliedBy(2);
+            }
+            return d.compareTo(maxBackoff) > 0 ? maxBackoff : d;
+        }
+    }
+
+    private static final java.util.Set<io.grpc.Status.Code> BACKEND_DOWN = java.util.EnumSet.of(
+            io.grpc.Status.Code.UNAVAILABLE, io.grpc.Status.Code.RESOURCE_EXHAUSTED,
+            io.grpc.Status.Code.DEADLINE_EXCEEDED, io.grpc.Status.Code.CANCELLED, io.grpc.Status.Code.ABORTED);
 
     private final Map<String, Object> kafka;
     private final String groupId;
@@ -66,6 +97,7 @@ public final class CheckpointConsumer implements Runnable {
     private final String benchmarkName;
     private final String modelName;
     private final CheckpointEvaluator evaluator;
+    private final RetryPolicy retry;
     private final MeterRegistry metrics;
     private final AvroDeserializer<CheckpointReady> decoder = new AvroDeserializer<>(CheckpointReady.class);
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -76,6 +108,10 @@ public final class CheckpointConsumer implements Runnable {
     private volatile boolean running = true;
     private volatile Instant lastPoll;
     private volatile boolean started;
+    // On the loop thread only: failures in a row, of any checkpoint (the backoff), and the counted failures of each
+    // checkpoint not yet evaluated or given up on (other checkpoints may be evaluated in between).
+    private int failuresInARow;
+    private final Map<String, Integer> failedAttempts = new HashMap<>();
 
     /**
      * @param kafka common Kafka client settings: bootstrap servers and security (every {@code kafka.*} property);
@@ -83,7 +119,7 @@ public final class CheckpointConsumer implements Runnable {
      */
     public CheckpointConsumer(Map<String, Object> kafka, String groupId, String transactionalId, Duration pollTimeout,
                               String benchmarkName, String modelName, CheckpointEvaluator evaluator,
-                              MeterRegistry metrics) {
+                              RetryPolicy retry, MeterRegistry metrics) {
         this.kafka = Map.copyOf(kafka);
         this.groupId = groupId;
         this.transactionalId = transactionalId;
@@ -91,6 +127,7 @@ public final class CheckpointConsumer implements Runnable {
         this.benchmarkName = benchmarkName;
         this.modelName = modelName;
         this.evaluator = evaluator;
+        this.retry = retry;
         this.metrics = metrics;
     }
 
@@ -195,14 +232,7 @@ public final class CheckpointConsumer implements Runnable {
             running = false;
             return false;
         } catch (RuntimeException e) {
-            Log.errorf(e, "eval: %s %s failed, retried in %s: %s", where, checkpoint.getCheckpointId(),
-                    RETRY_BACKOFF, e.getMessage());
-            metrics.counter("mmed.eval.failures", "reason", e.getClass().getSimpleName()).increment();
-            if (consumer.assignment().contains(tp)) {
-                consumer.seek(tp, r.offset());
-            }
-            backoff(consumer);
-            return false;
+            return failed(consumer, tp, r, where, checkpoint.getCheckpointId(), e);
         }
         if (!consumer.assignment().contains(tp)) {
             Log.warnf("eval: %s was revoked during the evaluation of %s; its new owner evaluates it",
@@ -211,7 +241,55 @@ public final class CheckpointConsumer implements Runnable {
         }
         publish(producer, consumer, tp, r.offset(), outcome, where);
         sample.stop(metrics.timer("mmed.processing.latency", "service", "eval"));
+        failuresInARow = 0;
+        failedAttempts.remove(checkpoint.getCheckpointId());
         return true;
+    }
+
+    /**
+     * A failed evaluation: retried after a backoff (false: the record is to be read again), or given up on once the
+     * checkpoint's own failures reach the limit (true: its offset is committed).
+     */
+    private boolean failed(KafkaConsumer<String, byte[]> consumer, TopicPartition tp, ConsumerRecord<String, byte[]> r,
+                           String where, String checkpoint, RuntimeException e) {
+        boolean backendDown = backendDown(e);
+        metrics.counter("mmed.eval.failures", "reason", e.getClass().getSimpleName()).increment();
+        failuresInARow++;
+        int attempts = backendDown ? failedAttempts.getOrDefault(checkpoint, 0)
+                : failedAttempts.merge(checkpoint, 1, Integer::sum);
+        if (attempts >= retry.maxAttempts()) {
+            String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+            Path file = evaluator.recordFailure(checkpoint, attempts, reason);
+            Log.errorf(e, "eval: %s gave up on %s after %d failed attempts; it is not evaluated and cannot be"
+                    + " promoted (send its CheckpointReady again to retry); recorded in %s", where, checkpoint,
+                    attempts, file);
+            reject(consumer, tp, r, "evaluation_failed", where + " " + checkpoint + ": " + reason);
+            failuresInARow = 0;
+            failedAttempts.remove(checkpoint);
+            return true;
+        }
+        Duration wait = retry.delay(failuresInARow);
+        Log.errorf(e, "eval: %s %s failed (%s), retried in %s: %s", where, checkpoint,
+                backendDown ? "backend unavailable or busy: not counted against the checkpoint"
+                        : "attempt " + attempts + " of " + retry.maxAttempts(), wait, e.getMessage());
+        if (consumer.assignment().contains(tp)) {
+            consumer.seek(tp, r.offset());
+        }
+        backoff(consumer, wait);
+        return false;
+    }
+
+    /** Whether the failure is the backend's or the storage's state rather than the checkpoint's. */
+    static boolean backendDown(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TritonException te && BACKEND_DOWN.contains(te.code())) {
+                return true;
+            }
+            if (t instanceof java.io.UncheckedIOException || t instanceof java.io.IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Outcome evaluateWhilePolling(KafkaConsumer<String, byte[]> consumer, CheckpointReady checkpoint,
@@ -289,8 +367,8 @@ public final class CheckpointConsumer implements Runnable {
         consumer.commitSync(Map.of(tp, new OffsetAndMetadata(r.offset() + 1)));
     }
 
-    private void backoff(KafkaConsumer<String, byte[]> consumer) {
-        Instant until = Instant.now().plus(RETRY_BACKOFF);
+    private void backoff(KafkaConsumer<String, byte[]> consumer, Duration wait) {
+        Instant until = Instant.now().plus(wait);
         consumer.pause(consumer.assignment());
         try {
             while (running && Instant.now().isBefore(until)) {

@@ -54,6 +54,8 @@ public class EvalService {
                 config.promotion().margin(), config.promotion().tolerance());
         loop = new CheckpointConsumer(kafka, config.consumer().groupId(), transactionalId,
                 config.consumer().pollTimeout(), EvalBeans.benchmarkName(config), config.modelName(), evaluator,
+                new CheckpointConsumer.RetryPolicy(config.consumer().retryBackoff(), config.consumer().maxRetryBackoff(),
+                        config.consumer().maxAttempts()),
                 metrics);
         thread = new Thread(loop, "eval-consumer");
         thread.start();

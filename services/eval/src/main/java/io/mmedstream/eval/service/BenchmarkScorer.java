@@ -86,7 +86,7 @@ public final class BenchmarkScorer {
     }
 
     /** A checkpoint id as a folder name: anything but letters, digits, '.', '_' and '-' becomes '_'. */
-    static String safeName(String checkpoint) {
+    public static String safeName(String checkpoint) {
         String s = checkpoint.replaceAll("[^A-Za-z0-9._-]", "_");
         return s.isEmpty() || s.startsWith(".") ? "_" + s : s;
     }

@@ -56,6 +56,10 @@ public final class CheckpointEvaluator {
 
     /** The promotion decision in the report directory: {@code {"checkpoint", "promoted", "reason"}}. */
     public static final String PROMOTION_FILE = "promotion.json";
+    /**
+     * An evaluation given up on, in the report directory: {@code {"checkpoint", "attempts", "reason", "failed_at"}}.
+     */
+    public static final String FAILURE_FILE = "failure.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What eval is configured to do. */
@@ -183,6 +187,26 @@ public final class CheckpointEvaluator {
             Log.warnf("eval %s: could not unload %s (it stays loaded until the next candidate replaces it): %s", id,
                     candidate, e.getMessage());
         }
+    }
+
+    /**
+     * Records that the evaluation of {@code checkpoint} was given up on after {@code attempts} failures, in its report
+     * directory ({@value #FAILURE_FILE}); a later successful evaluation of it leaves the file, which its
+     * {@code failed_at} dates.
+     *
+     * @return the file written
+     */
+    public Path recordFailure(String checkpoint, int attempts, String reason) {
+        Path dir = settings.reports().resolve(BenchmarkScorer.safeName(checkpoint));
+        ObjectNode node = JSON.createObjectNode().put("checkpoint", checkpoint).put("attempts", attempts)
+                .put("reason", reason).put("failed_at", clock.instant().toString());
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(FAILURE_FILE), node.toPrettyString() + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.resolve(FAILURE_FILE), e);
+        }
+        return dir.resolve(FAILURE_FILE);
     }
 
     private static void writeDecision(Path reportDir, String checkpoint, PromotionDecision decision) {

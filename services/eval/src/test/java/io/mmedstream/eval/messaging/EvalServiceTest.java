@@ -138,6 +138,24 @@ class EvalServiceTest {
         assertThat(promotions).extracting(ModelPromoted::getCheckpointId).containsExactly(c1);
         assertThat(EvalTestBackend.triton.problems).isEmpty();
 
+        // A checkpoint the backend refuses to load is given up on after max-attempts (3), with the reason on record,
+        // and does not block the next one.
+        String c4 = "round-" + run + "-step-4";
+        String c5 = "round-" + run + "-step-5";
+        Path broken = checkpointDir(c4, "Answer: A");
+        Files.writeString(broken.resolve("refuse-load.txt"), "corrupt weights in model.safetensors");
+        send(c4, broken);
+        send(c5, checkpointDir(c5, "Answer: A"));
+        Path failure = EvalTestBackend.root.resolve("reports").resolve(c4).resolve("failure.json");
+        await().atMost(Duration.ofMinutes(1)).until(() -> Files.isRegularFile(failure));
+        assertThat(Files.readString(failure)).contains("\"attempts\" : 3").contains("corrupt weights")
+                .contains("INVALID_ARGUMENT");
+        assertThat(EvalTestBackend.triton.refusedLoads).hasValue(3);
+        awaitResult(c5);
+        drain();
+        assertThat(results).noneMatch(r -> r.getCheckpointId().equals(c4));
+        assertThat(EvalTestBackend.triton.loaded).isEmpty();
+
         RestAssured.get("/q/health/ready").then().statusCode(200);
         RestAssured.get("/q/metrics").then().statusCode(200);
     }

@@ -29,7 +29,9 @@ public class EvalTestBackend implements QuarkusTestResourceLifecycleManager {
             triton = new FakeTriton(repository);
             server = InProcessServerBuilder.forName(SERVER).addService(triton).build().start();
             return Map.of("mmed.eval.model-repository", repository.toString(),
-                    "mmed.eval.reports-dir", root.resolve("reports").toString());
+                    "mmed.eval.reports-dir", root.resolve("reports").toString(),
+                    "mmed.eval.consumer.retry-backoff", "100ms",
+                    "mmed.eval.consumer.max-retry-backoff", "400ms");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -30,8 +30,10 @@ import io.mmedstream.triton.client.TritonTensors;
 /**
  * A test double of the external Triton server (KServe v2 gRPC, the vLLM backend's tensor contract): explicit model
  * control from the Triton-layout model repository, and a "model" whose output is fixed per checkpoint: the text of
- * {@code fixed-output.txt} in the checkpoint directory that the version's {@code model.json} names. It checks the
- * requests it gets (loaded version, tensors, the exact prompt frame) and fails the call otherwise.
+ * {@code fixed-output.txt} in the checkpoint directory that the version's {@code model.json} names. A checkpoint
+ * directory with a {@code refuse-load.txt} is refused at load (INVALID_ARGUMENT with that file's text, as a backend
+ * refuses corrupt weights). It checks the requests it gets (loaded version, tensors, the exact prompt frame) and
+ * fails the call otherwise.
  */
 final class FakeTriton extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
 
@@ -42,6 +44,8 @@ final class FakeTriton extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImpl
     final Map<String, Set<String>> loaded = new ConcurrentHashMap<>();
     /** The load configurations received, in order. */
     final List<String> loads = new CopyOnWriteArrayList<>();
+    /** Loads refused because of {@code refuse-load.txt}. */
+    final java.util.concurrent.atomic.AtomicInteger refusedLoads = new java.util.concurrent.atomic.AtomicInteger();
     /** The models unloaded, in order. */
     final List<String> unloads = new CopyOnWriteArrayList<>();
     /** Failures the fake saw in requests (a correct client causes none). */
@@ -61,9 +65,17 @@ final class FakeTriton extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImpl
             Set<String> set = ConcurrentHashMap.newKeySet();
             for (JsonNode v : versions) {
                 String version = v.asText();
-                if (!Files.isRegularFile(repository.resolve(request.getModelName()).resolve(version)
-                        .resolve("model.json"))) {
+                Path modelJson = repository.resolve(request.getModelName()).resolve(version).resolve("model.json");
+                if (!Files.isRegularFile(modelJson)) {
                     out.onError(Status.INVALID_ARGUMENT.withDescription("no version " + version).asException());
+                    return;
+                }
+                Path refusal = Path.of(JSON.readTree(modelJson.toFile()).path("model").asText())
+                        .resolve("refuse-load.txt");
+                if (Files.isRegularFile(refusal)) {
+                    refusedLoads.incrementAndGet();
+                    out.onError(Status.INVALID_ARGUMENT.withDescription("failed to load '" + request.getModelName()
+                            + "' version " + version + ": " + Files.readString(refusal)).asException());
                     return;
                 }
                 set.add(version);
