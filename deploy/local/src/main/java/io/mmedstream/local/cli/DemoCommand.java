@@ -279,7 +279,9 @@ final class DemoCommand implements Command {
                         Duration.ofSeconds(1));
                 Evaluation evaluation;
                 try (LiveView view = LiveView.start(terminal, live::get, Duration.ofSeconds(10))) {
-                    evaluation = driver.awaitEvaluation(round.checkpointUri(), EVAL_TIMEOUT, waited -> live.set(
+                    evaluation = driver.awaitEvaluation(round.checkpointUri(), checkpointId,
+                            stack.config().evalReportsDir(), EVAL_TIMEOUT,
+                            waited -> live.set(
                             "evaluating " + checkpointId + ": " + EvalProgress.latest(java.nio.file.Path.of(evalLog),
                                     checkpointId).map(p -> p + " questions answered")
                                     .orElse("loading the checkpoint") + " (" + Format.seconds(waited) + ")"));

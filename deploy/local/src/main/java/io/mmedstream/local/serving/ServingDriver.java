@@ -1,10 +1,18 @@
 package io.mmedstream.local.serving;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.grpc.Status;
 
@@ -17,6 +25,10 @@ import io.mmedstream.proto.inference.v1.ModelInfo;
  * version. Everything it learns comes from the topics and inference's API, as a user would see it.
  */
 public final class ServingDriver {
+
+    /** What eval writes into a checkpoint's report directory when it gives up on evaluating it. */
+    static final String FAILURE_FILE = "failure.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final EvaluationReader reader;
     private final BooleanSupplier evalRunning;
@@ -36,12 +48,17 @@ public final class ServingDriver {
     /**
      * Waits for the evaluation of the checkpoint at {@code checkpointUri} ({@code CheckpointReady.uri}).
      *
-     * @param onWait called after each look while it waits, with the time waited so far
-     * @throws CommandException when eval stops running or has not published it within {@code timeout}
+     * @param checkpointId the checkpoint's id
+     * @param reports      eval's reports directory, where it records a checkpoint it gave up on
+     *                     ({@code <checkpoint>/failure.json})
+     * @param onWait       called after each look while it waits, with the time waited so far
+     * @throws CommandException when eval gives up on the checkpoint, stops running or has not published it within
+     *                          {@code timeout}
      */
-    public Evaluation awaitEvaluation(String checkpointUri, Duration timeout, Consumer<Duration> onWait)
-            throws InterruptedException {
+    public Evaluation awaitEvaluation(String checkpointUri, String checkpointId, Path reports, Duration timeout,
+                                      Consumer<Duration> onWait) throws InterruptedException {
         long started = System.nanoTime();
+        Instant since = Instant.now().minusSeconds(1);
         while (true) {
             List<Evaluation> all = reader.catchUp(Duration.ofSeconds(30));
             Optional<Evaluation> found = all.stream()
@@ -51,6 +68,10 @@ public final class ServingDriver {
                 if (e.promoted() || !promotionMayFollow(e)) {
                     return e;
                 }
+            }
+            Optional<String> gaveUp = gaveUp(reports, checkpointId, since);
+            if (gaveUp.isPresent()) {
+                throw new CommandException("eval gave up on the checkpoint " + checkpointId + ": " + gaveUp.get());
             }
             Duration waited = Duration.ofNanos(System.nanoTime() - started);
             if (!evalRunning.getAsBoolean()) {
@@ -64,6 +85,32 @@ public final class ServingDriver {
             onWait.accept(waited);
             Thread.sleep(poll.toMillis());
         }
+    }
+
+    /**
+     * Why eval gave up on a checkpoint: the {@value #FAILURE_FILE} in a report directory under {@code reports} that
+     * names it and was written at or after {@code since} (an older one is from an earlier attempt); empty when there
+     * is none.
+     */
+    static Optional<String> gaveUp(Path reports, String checkpointId, Instant since) {
+        if (!Files.isDirectory(reports)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> dirs = Files.list(reports)) {
+            for (Path file : dirs.map(d -> d.resolve(FAILURE_FILE)).filter(Files::isRegularFile).toList()) {
+                if (Files.getLastModifiedTime(file).toInstant().isBefore(since)) {
+                    continue;
+                }
+                JsonNode failure = JSON.readTree(file.toFile());
+                if (checkpointId.equals(failure.path("checkpoint").asText())) {
+                    return Optional.of(failure.path("reason").asText("no reason recorded") + " (after "
+                            + failure.path("attempts").asInt() + " attempts; " + file + ")");
+                }
+            }
+        } catch (IOException e) {
+            return Optional.empty(); // a file being written: looked at again on the next poll
+        }
+        return Optional.empty();
     }
 
     /**
