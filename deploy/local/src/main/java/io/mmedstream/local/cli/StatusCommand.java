@@ -15,6 +15,7 @@ import io.mmedstream.local.rounds.CoordinatorClient;
 import io.mmedstream.local.rounds.PoolInfo;
 import io.mmedstream.local.rounds.RoundInfo;
 import io.mmedstream.local.rounds.RoundTable;
+import io.mmedstream.local.serving.EvalFailure;
 import io.mmedstream.local.serving.Evaluation;
 import io.mmedstream.local.serving.EvaluationReader;
 import io.mmedstream.local.serving.EvaluationTable;
@@ -54,7 +55,8 @@ final class StatusCommand implements Command {
                 each state, the latest one's progress (step, loss at the first and the latest step, tokens/s) and
                 the shards waiting for a round. Then the evaluations eval published (mmed.eval.results.v1): the
                 latest one in full (accuracy per language, the unweighted mean, whether it was promoted and why),
-                the ones before it in a line each; and the model inference serves (its GetModel: name, version,
+                the ones before it in a line each, and the checkpoints eval gave up on (failure.json in their
+                report directory: a backend that kept refusing to load them); and the model inference serves (its GetModel: name, version,
                 checkpoint, mean accuracy). Exits with 1 when Kafka cannot be reached.
 
                 """ + BootstrapAddress.HELP;
@@ -100,22 +102,30 @@ final class StatusCommand implements Command {
         roundRows(coordinator).forEach(row -> out.println("  " + row));
         out.println();
         out.println("evaluations (eval, reports in " + context.config().evalReportsDir() + ")");
-        evaluationRows(bootstrap).forEach(row -> out.println("  " + row));
+        evaluationRows(bootstrap, context.config().evalReportsDir()).forEach(row -> out.println("  " + row));
         out.println();
         out.println("serving (inference gRPC localhost:" + stack.inferenceGrpcPort() + ")");
         out.println("  " + servingRow(stack));
         return 0;
     }
 
-    /** The latest evaluation in full, and a line for each of the few before it. */
-    static List<String> evaluationRows(String bootstrap) {
+    /**
+     * The latest evaluation in full, a line for each of the few before it, and the checkpoints eval gave up on (and
+     * has not evaluated since).
+     */
+    static List<String> evaluationRows(String bootstrap, java.nio.file.Path reports) {
         List<Evaluation> all;
         try (EvaluationReader reader = EvaluationReader.open(bootstrap)) {
             all = reader.catchUp(READ_TIMEOUT);
         }
         List<String> rows = new ArrayList<>();
+        java.util.Set<String> evaluated = new java.util.HashSet<>();
+        all.forEach(e -> evaluated.add(e.checkpointId()));
+        List<String> failures = EvalFailure.readAll(reports).stream().filter(f -> !evaluated.contains(f.checkpoint()))
+                .map(EvalFailure::line).toList();
         if (all.isEmpty()) {
             rows.add("none yet: eval evaluates each checkpoint a round announces");
+            failures.forEach(rows::add);
             return rows;
         }
         rows.addAll(EvaluationTable.rows(all.get(all.size() - 1)));
@@ -127,6 +137,7 @@ final class StatusCommand implements Command {
                 rows.add("  " + EvaluationTable.line(earlier.get(i)));
             }
         }
+        failures.forEach(rows::add);
         return rows;
     }
 

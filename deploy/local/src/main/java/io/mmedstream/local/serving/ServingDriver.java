@@ -1,7 +1,5 @@
 package io.mmedstream.local.serving;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,10 +7,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.grpc.Status;
 
@@ -25,10 +19,6 @@ import io.mmedstream.proto.inference.v1.ModelInfo;
  * version. Everything it learns comes from the topics and inference's API, as a user would see it.
  */
 public final class ServingDriver {
-
-    /** What eval writes into a checkpoint's report directory when it gives up on evaluating it. */
-    static final String FAILURE_FILE = "failure.json";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final EvaluationReader reader;
     private final BooleanSupplier evalRunning;
@@ -88,29 +78,14 @@ public final class ServingDriver {
     }
 
     /**
-     * Why eval gave up on a checkpoint: the {@value #FAILURE_FILE} in a report directory under {@code reports} that
-     * names it and was written at or after {@code since} (an older one is from an earlier attempt); empty when there
-     * is none.
+     * Why eval gave up on a checkpoint: its {@link EvalFailure} under {@code reports}, recorded at or after
+     * {@code since} (an older one is from an earlier attempt); empty when there is none.
      */
     static Optional<String> gaveUp(Path reports, String checkpointId, Instant since) {
-        if (!Files.isDirectory(reports)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> dirs = Files.list(reports)) {
-            for (Path file : dirs.map(d -> d.resolve(FAILURE_FILE)).filter(Files::isRegularFile).toList()) {
-                if (Files.getLastModifiedTime(file).toInstant().isBefore(since)) {
-                    continue;
-                }
-                JsonNode failure = JSON.readTree(file.toFile());
-                if (checkpointId.equals(failure.path("checkpoint").asText())) {
-                    return Optional.of(failure.path("reason").asText("no reason recorded") + " (after "
-                            + failure.path("attempts").asInt() + " attempts; " + file + ")");
-                }
-            }
-        } catch (IOException e) {
-            return Optional.empty(); // a file being written: looked at again on the next poll
-        }
-        return Optional.empty();
+        return EvalFailure.readAll(reports).stream()
+                .filter(f -> f.checkpoint().equals(checkpointId) && !f.failedAt().isBefore(since))
+                .reduce((a, b) -> b)
+                .map(f -> f.reason() + " (after " + f.attempts() + " attempts; " + f.file() + ")");
     }
 
     /**
