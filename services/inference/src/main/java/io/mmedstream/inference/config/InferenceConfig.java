@@ -59,8 +59,8 @@ public interface InferenceConfig {
     }
 
     interface Model {
-        /** The Triton model name requests go to until a promotion names another. Default {@code mmed}. */
-        @WithDefault("mmed")
+        /** The Triton model name requests go to until a promotion names another. Default {@code mmed-llm}. */
+        @WithDefault("mmed-llm")
         String name();
 
         /**
