@@ -49,6 +49,20 @@ public interface FilterConfig {
     /** Where decisions and failures go. */
     Output output();
 
+    /** What happens when a batch's transaction aborts. */
+    Retry retry();
+
+    /** Re-reading a batch whose transaction aborted. */
+    interface Retry {
+        /** Wait before the batch is read again, doubled after each abort in a row; default 1s. */
+        @WithDefault("1s")
+        java.time.Duration backoff();
+
+        /** Longest wait; default 30s. */
+        @WithDefault("30s")
+        java.time.Duration maxBackoff();
+    }
+
     /** Language identification (Lingua, restricted to the configured and the "other" languages). */
     interface LanguageDetection {
 

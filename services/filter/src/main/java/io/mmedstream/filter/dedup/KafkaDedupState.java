@@ -50,6 +50,7 @@ public final class KafkaDedupState implements Deduplicator.StateSync {
     private final LshIndex near;
     private final Clients clients;
     private final MinHashFollower follower;
+    private final DedupEvents events;
     private KafkaConsumer<String, byte[]> restoreConsumer;
     private final Map<Integer, Long> exactPositions = new HashMap<>();
     private final Map<Integer, Integer> syncedGeneration = new HashMap<>();
@@ -63,6 +64,7 @@ public final class KafkaDedupState implements Deduplicator.StateSync {
         this.exact = exact;
         this.near = near;
         this.clients = new Clients(kafkaConfig, instanceId);
+        this.events = events;
         this.follower = settings.nearEnabled() ? new MinHashFollower(clients, settings, instanceId, near, events)
                 : null;
     }
@@ -166,6 +168,7 @@ public final class KafkaDedupState implements Deduplicator.StateSync {
                     Log.errorf(e, "Unreadable exact-dedup state record %s-%d@%d (key %s) skipped: that document's "
                             + "exact state is lost", record.topic(), record.partition(), record.offset(),
                             record.key());
+                    events.unreadableStateRecord(record.topic(), record.partition(), record.offset(), e);
                 }
             }
         }

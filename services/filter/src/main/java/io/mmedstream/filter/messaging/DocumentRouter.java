@@ -171,7 +171,9 @@ public final class DocumentRouter {
             return decide(doc, in);
         } catch (FilterException e) {
             return deadLetter(in, doc.getDocId(), e);
-        } catch (RuntimeException e) { // a defect in the filter: keep the record for a fixed version to replay
+        } catch (RuntimeException | StackOverflowError e) {
+            // A defect in the filter (a stack overflow too: a pathological text must not stop the channel and come
+            // back after every restart): keep the record for a fixed version to replay.
             return deadLetter(in, doc.getDocId(), new FilterException(Reason.PROCESSING_ERROR,
                     "the filter failed on document " + doc.getDocId() + ": " + e, e));
         }

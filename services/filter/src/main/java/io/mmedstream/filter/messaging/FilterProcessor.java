@@ -65,6 +65,12 @@ public class FilterProcessor {
     @Inject
     FilterMetrics metrics;
 
+    @Inject
+    io.mmedstream.filter.config.FilterConfig config;
+
+    /** Aborted transactions in a row (the backoff); reset by a commit. */
+    private final java.util.concurrent.atomic.AtomicInteger abortsInARow = new java.util.concurrent.atomic.AtomicInteger();
+
     @PostConstruct
     void init() {
         router = engineRouter.withDeduplicator(deduplicator);
@@ -135,14 +141,29 @@ public class FilterProcessor {
         }).onItem().transformToUni(committed -> {
             deduplicator.commit();
             metrics.committed(outcomes);
+            abortsInARow.set(0);
             return Uni.createFrom().completionStage(batch.ack());
         }).onFailure().recoverWithUni(e -> {
             deduplicator.abort();
             metrics.aborted();
-            Log.warnf(e, "Transaction for a batch of %d records aborted; re-reading from the last committed offsets",
-                    batch.getRecords().size());
-            return Uni.createFrom().completionStage(batch.nack(e));
+            java.time.Duration wait = backoff(abortsInARow.incrementAndGet(), config.retry().backoff(),
+                    config.retry().maxBackoff());
+            Log.warnf(e, "Transaction for a batch of %d records aborted; re-reading from the last committed offsets"
+                    + " in %s", batch.getRecords().size(), wait);
+            // Waiting before the nack keeps a failure that repeats at once (a fenced producer, a broker refusing
+            // the transaction) from re-deciding the batch in a tight loop.
+            return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
+                    .onItem().transformToUni(x -> Uni.createFrom().completionStage(batch.nack(e)));
         });
+    }
+
+    /** {@code base} doubled for each abort after the first, at most {@code max}. */
+    static java.time.Duration backoff(int aborts, java.time.Duration base, java.time.Duration max) {
+        java.time.Duration d = base;
+        for (int i = 1; i < aborts && d.compareTo(max) < 0; i++) {
+            d = d.multipliedBy(2);
+        }
+        return d.compareTo(max) > 0 ? max : d;
     }
 
     private static Message<byte[]> toMessage(Routed routed) {

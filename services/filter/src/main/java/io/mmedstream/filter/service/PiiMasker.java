@@ -50,9 +50,12 @@ public final class PiiMasker {
         }
     }
 
-    private static final Pattern EMAIL_RE = Pattern.compile(
-            "[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                    + "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\\.[A-Za-z]{2,24}(?![A-Za-z0-9])");
+    // An e-mail address is local@label(.label)*.tld, the tld 2-24 letters not followed by a letter or digit, each
+    // label alphanumeric at both ends with hyphens inside. Written as a regular expression with a repeated group,
+    // java.util.regex recurses once per label and overflows the thread's stack on an "address" of a few thousand
+    // dotted labels (a submission anyone can send). So the expression only finds candidates, with character classes
+    // (which it matches without recursion), and emailEnd() checks the labels in a loop.
+    private static final Pattern EMAIL_CANDIDATE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9.-]+");
     private static final String OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
     private static final Pattern IPV4_RE = Pattern.compile(
             "(?<![0-9.])" + OCTET + "\\." + OCTET + "\\." + OCTET + "\\." + OCTET + "(?![0-9]|\\.[0-9])");
@@ -77,7 +80,7 @@ public final class PiiMasker {
         int[] counts = new int[4];
         String out = text;
         if (out.indexOf('@') >= 0) {
-            out = replace(out, EMAIL_RE, counts, 0, EMAIL, null);
+            out = emails(out, counts);
         }
         // The regular expressions start with a look-behind, so a search tries them at every character: they run
         // only when a plain scan finds what they need (two colons joined by hex digits; four dotted numbers).
@@ -113,6 +116,72 @@ public final class PiiMasker {
             return text;
         }
         return out.append(text, copied, text.length()).toString();
+    }
+
+    /** Masks every e-mail address, leftmost first, each as long as it can be. */
+    private static String emails(String text, int[] counts) {
+        Matcher m = EMAIL_CANDIDATE.matcher(text);
+        StringBuilder out = null;
+        int copied = 0;
+        int from = 0;
+        while (from < text.length() && m.find(from)) {
+            int at = text.indexOf('@', m.start());
+            int end = emailEnd(text, at + 1, m.end());
+            if (end < 0) {
+                // Every start before this '@' reaches the same domain: look again after it.
+                from = at + 1;
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(text.length());
+            }
+            out.append(text, copied, m.start()).append(EMAIL);
+            copied = end;
+            from = end;
+            counts[0]++;
+        }
+        if (out == null) {
+            return text;
+        }
+        return out.append(text, copied, text.length()).toString();
+    }
+
+    /**
+     * The end of the longest domain {@code label(.label)*.tld} that starts at {@code start} and lies within
+     * {@code [start, limit)} (letters, digits, '.' and '-' only), or -1 when there is none.
+     */
+    static int emailEnd(String text, int start, int limit) {
+        int best = -1;
+        int labelStart = start;
+        int labels = 0; // valid labels so far, each followed by '.'
+        while (labelStart < limit) {
+            int dot = text.indexOf('.', labelStart);
+            int labelEnd = dot < 0 || dot > limit ? limit : dot;
+            if (labels >= 1) {
+                int letters = 0;
+                while (labelStart + letters < labelEnd && isAsciiLetter(text.charAt(labelStart + letters))) {
+                    letters++;
+                }
+                int after = labelStart + letters;
+                if (letters >= 2 && letters <= 24 && (after >= text.length() || !isAsciiAlnum(text.charAt(after)))) {
+                    best = after;
+                }
+            }
+            if (!isLabel(text, labelStart, labelEnd) || labelEnd == limit) {
+                break;
+            }
+            labels++;
+            labelStart = labelEnd + 1;
+        }
+        return best;
+    }
+
+    private static boolean isLabel(String text, int from, int to) {
+        return to > from && to - from <= 63 && isAsciiAlnum(text.charAt(from)) && isAsciiAlnum(text.charAt(to - 1));
+    }
+
+    private static boolean isAsciiAlnum(char c) {
+        return isAsciiLetter(c) || isDigit(c);
     }
 
     private static boolean isLikelyIpv4(Matcher m) {

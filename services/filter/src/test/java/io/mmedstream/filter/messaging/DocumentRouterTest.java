@@ -90,6 +90,20 @@ class DocumentRouterTest {
     }
 
     @Test
+    void aMedicalTextWithAnAddressOfThousandsOfLabelsIsDecidedAndMasked() {
+        // Once a poison pill: the e-mail pattern overflowed the stack, which no catch took, and the channel stopped.
+        String text = Samples.EN_MEDICAL + " Reports to x@a" + ".ab".repeat(10_000) + " please.";
+        DocumentIngested doc = Documents.ingested("d9", text, "en");
+
+        Routed routed = router.route(incoming("d9", AvroSerializer.encode(doc)));
+
+        // Decided like any text (a 30 KB "word" fails the quality rules), not dead-lettered and not thrown.
+        assertThat(routed.kind()).isEqualTo(Kind.DROPPED);
+        assertThat(new AvroDeserializer<>(DocumentDropped.class).decode(routed.value()).getReasons())
+                .doesNotContain("processing_error");
+    }
+
+    @Test
     void bytesThatAreNotAvroGoToTheDeadLetterTopicWithReasonAndSourcePosition() {
         byte[] poison = "{\"text\": \"this is JSON, not Avro\"}".getBytes(StandardCharsets.UTF_8);
         Headers original = new RecordHeaders().add("trace", new byte[] {1, 2});

@@ -21,6 +21,29 @@ class PiiMaskerTest {
     }
 
     @Test
+    void anAddressOfThousandsOfDottedLabelsIsMaskedWithoutOverflowingTheStack() throws Exception {
+        // An unbounded repeated group made java.util.regex recurse once per label: ~900 labels overflowed a 1 MiB
+        // stack. Run on a small stack, so that a regression cannot hide behind a large default one.
+        String address = "x@a" + ".ab".repeat(10_000);
+        String text = "Contact " + address + " for the results.";
+        java.util.concurrent.atomic.AtomicReference<Object> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread small = new Thread(null, () -> {
+            try {
+                outcome.set(masker.mask(text));
+            } catch (Throwable t) {
+                outcome.set(t);
+            }
+        }, "small-stack", 256 * 1024);
+        small.start();
+        small.join();
+
+        assertThat(outcome.get()).isInstanceOf(PiiMasker.Result.class);
+        PiiMasker.Result r = (PiiMasker.Result) outcome.get();
+        assertThat(r.emails()).isEqualTo(1);
+        assertThat(r.text()).startsWith("Contact <EMAIL>").endsWith(" for the results.").doesNotContain("x@a");
+    }
+
+    @Test
     void emailInsideChineseTextKeepsTheChinese() {
         assertThat(masker.mask("请发邮件至zhang.wei@example.cn联系医生").text()).isEqualTo("请发邮件至<EMAIL>联系医生");
     }
