@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What a render must agree with: the services' own configuration, the topic layout, and the Secrets that exist
- * outside the render.
+ * What a render must agree with: the services' own configuration, the topic layout, the Secrets that exist outside
+ * the render, and the metrics the services export.
  *
  * @param services the Quarkus services, by Deployment name
  * @param topics every topic the pipeline uses, with the topic configs it must have (e.g. cleanup.policy)
@@ -14,9 +14,12 @@ import java.util.Set;
  * @param equalPartitions groups of topics that must have the same partition count
  * @param externalSecrets Secrets the operator creates by hand (docs/deploy.md); Secrets that Strimzi creates (one per
  *     KafkaUser, {@code <cluster>-cluster-ca-cert}) are derived from the render
+ * @param metrics the Prometheus series that the deployed services register ({@link MeterNames}), e.g.
+ *     {@code mmed_records_rejected_total}: the only {@code mmed_*} series a PrometheusRule may use
  */
 public record Expectations(Map<String, QuarkusService> services, Map<String, Map<String, String>> topics,
-        Map<String, Integer> fixedPartitions, List<Set<String>> equalPartitions, Set<String> externalSecrets) {
+        Map<String, Integer> fixedPartitions, List<Set<String>> equalPartitions, Set<String> externalSecrets,
+        Set<String> metrics) {
 
     public Expectations {
         services = Map.copyOf(services);
@@ -24,6 +27,7 @@ public record Expectations(Map<String, QuarkusService> services, Map<String, Map
         fixedPartitions = Map.copyOf(fixedPartitions);
         equalPartitions = List.copyOf(equalPartitions);
         externalSecrets = Set.copyOf(externalSecrets);
+        metrics = Set.copyOf(metrics);
     }
 
     /**

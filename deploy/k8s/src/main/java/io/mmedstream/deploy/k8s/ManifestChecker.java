@@ -15,6 +15,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,6 +35,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecurityContext;
@@ -71,7 +75,13 @@ import io.fabric8.kubernetes.api.model.rbac.Subject;
  * application.properties in that container's environment, and it connects to Kafka as its own KafkaUser;</li>
  * <li><b>kafka</b>: a KafkaTopic for every topic with the expected configs and none unexpected, equal partitions
  * where required, ACLs that give each service exactly its topics, groups and transactional ids, and topics a
- * service's configuration names among them; KEDA scalers within the partition count of their topic.</li>
+ * service's configuration names among them; KEDA scalers within the partition count of their topic;</li>
+ * <li><b>monitoring</b> (Prometheus Operator): each PodMonitor selects pod templates of the render (or the Kafka
+ * Exporter Strimzi runs for a Kafka with {@code spec.kafkaExporter}) and names a port their containers declare, at
+ * the port and path of their {@code prometheus.io} annotations; every service is scraped once there are PodMonitors;
+ * every PrometheusRule alert has an expr, a {@code for}, a severity (warning or critical), a summary and a
+ * description, and its expressions use only {@code mmed_*} series that the services register
+ * ({@link Expectations#metrics()}) and Kafka Exporter series only where it runs.</li>
  * </ul>
  */
 public final class ManifestChecker {
@@ -99,6 +109,7 @@ public final class ManifestChecker {
         checker.services();
         checker.kafka();
         checker.keda();
+        checker.monitoring();
         return List.copyOf(checker.problems);
     }
 
@@ -725,6 +736,222 @@ public final class ManifestChecker {
                 }
             }
         }
+    }
+
+    // ---- monitoring --------------------------------------------------------------------------------------------------
+
+    private static final Set<String> SEVERITIES = Set.of("warning", "critical");
+    /** A Prometheus duration, e.g. 5m or 1h30m. */
+    private static final Pattern DURATION = Pattern.compile("([0-9]+(ms|s|m|h|d|w|y))+");
+    /** PromQL string literals, whose text is not a series name. */
+    private static final Pattern QUOTED = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'"
+            + "|`[^`]*`");
+    /** The series whose source the checker knows: the services' own and the Kafka Exporter's consumer groups. */
+    private static final Pattern SERIES = Pattern.compile("(?<![A-Za-z0-9_:])(mmed_[A-Za-z0-9_:]*"
+            + "|kafka_consumergroup_[A-Za-z0-9_:]*)");
+    private static final String EXPORTER_PORT = "tcp-prometheus";
+
+    /** Kafka clusters for which Strimzi runs its Kafka Exporter. */
+    private List<GenericKubernetesResource> kafkasWithExporter() {
+        return render.generic("Kafka").stream().filter(k -> node(k).path("spec").path("kafkaExporter").isObject())
+                .toList();
+    }
+
+    /**
+     * The pods that Strimzi creates for monitoring and that a PodMonitor may select: the Kafka Exporter, labelled
+     * strimzi.io/cluster, strimzi.io/kind and strimzi.io/name ({@code <cluster>-kafka-exporter}) plus the labels of its
+     * pod template, with its metrics port tcp-prometheus (9404).
+     */
+    private List<Workload> operatorPods() {
+        List<Workload> pods = new ArrayList<>();
+        for (GenericKubernetesResource kafka : kafkasWithExporter()) {
+            String cluster = kafka.getMetadata().getName();
+            String name = cluster + "-kafka-exporter";
+            Map<String, String> labels = new LinkedHashMap<>();
+            node(kafka).path("spec").path("kafkaExporter").path("template").path("pod").path("metadata").path("labels")
+                    .fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+            labels.put("strimzi.io/cluster", cluster);
+            labels.put("strimzi.io/kind", "Kafka");
+            labels.put("strimzi.io/name", name);
+            PodTemplateSpec template = new PodTemplateSpecBuilder().withNewMetadata().withLabels(labels).endMetadata()
+                    .withNewSpec().addNewContainer().withName(name).addNewPort().withName(EXPORTER_PORT)
+                    .withContainerPort(9404).endPort().endContainer().endSpec().build();
+            pods.add(new Workload("the Kafka Exporter of Kafka " + cluster, kafka, template));
+        }
+        return pods;
+    }
+
+    private void monitoring() {
+        List<GenericKubernetesResource> monitors = render.generic("PodMonitor");
+        List<Workload> pods = new ArrayList<>(workloads());
+        pods.addAll(operatorPods());
+        Set<String> scraped = new HashSet<>();
+        for (GenericKubernetesResource pm : monitors) {
+            String name = "PodMonitor " + pm.getMetadata().getName();
+            JsonNode spec = node(pm).path("spec");
+            JsonNode selector = spec.path("selector");
+            if (selector.path("matchLabels").isEmpty() && selector.path("matchExpressions").isEmpty()) {
+                problem("%s: no selector (it would scrape every pod of its namespace)", name);
+                continue;
+            }
+            JsonNode namespaces = spec.path("namespaceSelector");
+            Set<String> names = new HashSet<>();
+            namespaces.path("matchNames").forEach(n -> names.add(n.asText()));
+            Predicate<String> inScope = namespaces.path("any").asBoolean(false) ? n -> true
+                    : !names.isEmpty() ? names::contains : n -> Objects.equals(n, pm.getMetadata().getNamespace());
+            List<Workload> selected = pods.stream().filter(w -> inScope.test(w.owner().getMetadata().getNamespace())
+                    && selects(selector, w.template())).toList();
+            if (selected.isEmpty()) {
+                problem("%s: its selector %s matches no pod template", name, selector);
+                continue;
+            }
+            JsonNode endpoints = spec.path("podMetricsEndpoints");
+            if (endpoints.isEmpty()) {
+                problem("%s: no podMetricsEndpoints", name);
+            }
+            for (JsonNode endpoint : endpoints) {
+                String port = endpoint.path("port").asText("");
+                Integer number = endpoint.path("portNumber").isInt() ? endpoint.get("portNumber").asInt() : null;
+                if (port.isEmpty() && number == null) {
+                    problem("%s: an endpoint names no port", name);
+                    continue;
+                }
+                String label = port.isEmpty() ? String.valueOf(number) : port;
+                String path = endpoint.path("path").asText("/metrics");
+                for (Workload w : selected) {
+                    Optional<ContainerPort> declared = list(w.template().getSpec().getContainers()).stream()
+                            .flatMap(c -> list(c.getPorts()).stream())
+                            .filter(p -> port.isEmpty() ? Objects.equals(p.getContainerPort(), number)
+                                    : port.equals(p.getName()))
+                            .findFirst();
+                    if (declared.isEmpty()) {
+                        problem("%s: port %s: no container of %s declares it", name, label, w.describe());
+                        continue;
+                    }
+                    Map<String, String> annotations = w.template().getMetadata().getAnnotations() == null ? Map.of()
+                            : w.template().getMetadata().getAnnotations();
+                    String servedPort = annotations.get("prometheus.io/port");
+                    String servedPath = annotations.get("prometheus.io/path");
+                    if (servedPort != null && servedPath != null
+                            && (!servedPort.equals(String.valueOf(declared.get().getContainerPort()))
+                                    || !servedPath.equals(path))) {
+                        problem("%s: scrapes %s at port %s (%d) %s, but it serves metrics at %s %s (its prometheus.io "
+                                + "annotations)", name, w.describe(), label, declared.get().getContainerPort(), path,
+                                servedPort, servedPath);
+                        continue;
+                    }
+                    scraped.add(w.describe());
+                }
+            }
+        }
+        if (!monitors.isEmpty()) {
+            for (Expectations.QuarkusService svc : expect.services().values()) {
+                String workload = "Deployment " + svc.deployment();
+                if (render.find(Deployment.class, svc.deployment()).isPresent() && !scraped.contains(workload)) {
+                    problem("%s: no PodMonitor scrapes its metrics", workload);
+                }
+            }
+        }
+        rules();
+    }
+
+    private void rules() {
+        boolean exporter = !kafkasWithExporter().isEmpty();
+        for (GenericKubernetesResource pr : render.generic("PrometheusRule")) {
+            String name = "PrometheusRule " + pr.getMetadata().getName();
+            JsonNode groups = node(pr).path("spec").path("groups");
+            if (groups.isEmpty()) {
+                problem("%s: no rule groups", name);
+            }
+            Set<String> recorded = new HashSet<>();
+            groups.forEach(g -> g.path("rules").forEach(r -> Optional.ofNullable(value(r.path("record")))
+                    .ifPresent(recorded::add)));
+            for (JsonNode group : groups) {
+                if (group.path("rules").isEmpty()) {
+                    problem("%s: group %s has no rules", name, group.path("name").asText());
+                }
+                for (JsonNode rule : group.path("rules")) {
+                    String alert = value(rule.path("alert"));
+                    String record = value(rule.path("record"));
+                    String where = name + ": " + (alert != null ? "alert " + alert : record != null ? "record " + record
+                            : "a rule of group " + group.path("name").asText());
+                    if (alert == null && record == null) {
+                        problem("%s: neither alert nor record", where);
+                    }
+                    String expr = value(rule.path("expr"));
+                    if (expr == null) {
+                        problem("%s: no expr", where);
+                    } else {
+                        Set<String> series = new TreeSet<>();
+                        Matcher m = SERIES.matcher(QUOTED.matcher(expr).replaceAll("\"\""));
+                        while (m.find()) {
+                            series.add(m.group(1));
+                        }
+                        for (String s : series) {
+                            if (s.startsWith("mmed_") && !expect.metrics().contains(s) && !recorded.contains(s)) {
+                                problem("%s: expr uses %s, which no deployed service registers", where, s);
+                            } else if (s.startsWith("kafka_consumergroup_") && !exporter) {
+                                problem("%s: expr uses %s, but no Kafka of the render runs the Kafka Exporter "
+                                        + "(spec.kafkaExporter)", where, s);
+                            }
+                        }
+                    }
+                    if (alert == null) {
+                        continue;
+                    }
+                    String pending = value(rule.path("for"));
+                    if (pending == null) {
+                        problem("%s: no for (how long the condition must hold before it fires)", where);
+                    } else if (!DURATION.matcher(pending).matches()) {
+                        problem("%s: for %s is not a duration", where, pending);
+                    }
+                    String severity = value(rule.path("labels").path("severity"));
+                    if (severity == null) {
+                        problem("%s: no labels.severity (warning or critical)", where);
+                    } else if (!SEVERITIES.contains(severity)) {
+                        problem("%s: severity %s, not warning or critical", where, severity);
+                    }
+                    for (String annotation : List.of("summary", "description")) {
+                        if (value(rule.path("annotations").path(annotation)) == null) {
+                            problem("%s: no annotations.%s", where, annotation);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Whether a label selector (matchLabels and matchExpressions) selects a pod template's labels. */
+    private static boolean selects(JsonNode selector, PodTemplateSpec template) {
+        Map<String, String> labels = template.getMetadata() == null || template.getMetadata().getLabels() == null
+                ? Map.of() : template.getMetadata().getLabels();
+        for (var it = selector.path("matchLabels").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().asText().equals(labels.get(e.getKey()))) {
+                return false;
+            }
+        }
+        for (JsonNode expression : selector.path("matchExpressions")) {
+            String key = expression.path("key").asText();
+            Set<String> values = new HashSet<>();
+            expression.path("values").forEach(v -> values.add(v.asText()));
+            boolean matches = switch (expression.path("operator").asText()) {
+                case "In" -> labels.containsKey(key) && values.contains(labels.get(key));
+                case "NotIn" -> !labels.containsKey(key) || !values.contains(labels.get(key));
+                case "Exists" -> labels.containsKey(key);
+                case "DoesNotExist" -> !labels.containsKey(key);
+                default -> false;
+            };
+            if (!matches) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A node's text, or null when it is missing, null or blank. */
+    private static String value(JsonNode n) {
+        return n.isMissingNode() || n.isNull() || n.asText().isBlank() ? null : n.asText();
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------------

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Each fixture in src/test/fixtures breaks an overlay in one way: the checker must report exactly that, so that the
@@ -73,6 +77,76 @@ class ManifestCheckerTest {
     void scalingBeyondThePartitionsIsReported() {
         assertThat(problems("keda-over-partitions", false)).containsExactly(
                 "ScaledObject tokenize: maxReplicaCount 20 exceeds the 12 partitions of mmed.docs.accepted.v1");
+    }
+
+    @Test
+    void anAlertOnASeriesNoServiceRegistersIsReported() {
+        assertThat(problems("alert-on-unknown-metric", false)).containsExactly(
+                "PrometheusRule mmedstream: alert MmedRecordsLost: expr uses mmed_records_lost_total, which no deployed "
+                        + "service registers");
+    }
+
+    @Test
+    void anAlertWithoutSeverityIsReported() {
+        assertThat(problems("alert-without-severity", false)).containsExactly(
+                "PrometheusRule mmedstream: alert MmedNoShards: no labels.severity (warning or critical)");
+    }
+
+    @Test
+    void aPodMonitorOnAPortNoContainerDeclaresIsReported() {
+        assertThat(problems("podmonitor-wrong-port", false)).containsExactly(
+                "PodMonitor triton: port prometheus: no container of Deployment triton declares it");
+    }
+
+    @Test
+    void aPodMonitorOnTheWrongPathOrOnNoPodIsReportedAndEveryServiceMustBeScraped() {
+        String prod = yaml(Project.render("overlays/prod"), d -> !d.resource().getKind().equals("PodMonitor"));
+        String monitor = """
+                ---
+                apiVersion: monitoring.coreos.com/v1
+                kind: PodMonitor
+                metadata:
+                  name: filter
+                  namespace: mmedstream
+                spec:
+                  selector:
+                    matchLabels:
+                      app.kubernetes.io/name: %s
+                  podMetricsEndpoints:
+                    - port: http
+                      path: %s
+                """;
+
+        List<String> wrongPath = ManifestChecker.check(RenderedManifests.parse(prod + monitor.formatted("filter",
+                "/metrics")), Project.expectations(false));
+        List<String> noPod = ManifestChecker.check(RenderedManifests.parse(prod + monitor.formatted("filtre",
+                "/q/metrics")), Project.expectations(false));
+
+        assertThat(wrongPath).contains("PodMonitor filter: scrapes Deployment filter at port http (8082) /metrics, but "
+                + "it serves metrics at 8082 /q/metrics (its prometheus.io annotations)",
+                "Deployment filter: no PodMonitor scrapes its metrics", "Deployment ingest: no PodMonitor scrapes its "
+                        + "metrics");
+        assertThat(noPod).contains("PodMonitor filter: its selector {\"matchLabels\":{\"app.kubernetes.io/name\":"
+                + "\"filtre\"}} matches no pod template");
+    }
+
+    @Test
+    void aLagAlertWithoutTheKafkaExporterIsReported() {
+        RenderedManifests prod = Project.render("overlays/prod");
+        prod.documents().stream().filter(d -> d.resource().getKind().equals("Kafka"))
+                .forEach(d -> ((ObjectNode) d.raw().path("spec")).remove("kafkaExporter"));
+
+        assertThat(ManifestChecker.check(RenderedManifests.parse(yaml(prod, d -> true)), Project.expectations(false)))
+                .containsExactly("PodMonitor mmed-kafka-exporter: its selector {\"matchLabels\":{\"strimzi.io/name\":"
+                        + "\"mmed-kafka-kafka-exporter\"}} matches no pod template",
+                        "PrometheusRule mmedstream: alert MmedConsumerLagHigh: expr uses kafka_consumergroup_lag, but "
+                                + "no Kafka of the render runs the Kafka Exporter (spec.kafkaExporter)");
+    }
+
+    /** The documents of a render that pass a filter, as YAML (JSON documents) to parse again. */
+    private static String yaml(RenderedManifests render, Predicate<RenderedManifests.Document> keep) {
+        return render.documents().stream().filter(keep).map(d -> d.raw().toString())
+                .collect(Collectors.joining("\n---\n", "", "\n"));
     }
 
     @Test

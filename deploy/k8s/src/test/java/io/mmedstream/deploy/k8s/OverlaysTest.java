@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -104,6 +105,37 @@ class OverlaysTest {
         assertThat(listener.path("tls").asBoolean()).isTrue();
         assertThat(listener.path("authentication").path("type").asText()).isEqualTo("scram-sha-512");
         assertThat(kafka.get("KAFKA_BOOTSTRAP_SERVERS")).isEqualTo("mmed-kafka-kafka-bootstrap:9093");
+    }
+
+    @Test
+    void prodIsScrapedAndAlertedOnThroughThePrometheusOperator() {
+        RenderedManifests render = Project.render("overlays/prod");
+
+        List<String> alerts = new ArrayList<>();
+        render.generic("PrometheusRule").forEach(r -> raw(render, "PrometheusRule", r.getMetadata().getName())
+                .path("spec").path("groups").forEach(g -> g.path("rules").forEach(rule -> alerts.add(rule.path("alert")
+                        .asText()))));
+
+        assertThat(render.generic("PodMonitor")).extracting(m -> m.getMetadata().getName())
+                .containsExactlyInAnyOrder("mmedstream-services", "triton", "mmed-kafka-exporter");
+        assertThat(render.generic("PrometheusRule")).extracting(r -> r.getMetadata().getName())
+                .containsExactly("mmedstream");
+        assertThat(alerts).contains("MmedServiceDown", "MmedTritonDown", "MmedRecordsDeadLettered", "MmedEvalGaveUp",
+                "MmedEvalFailing", "MmedTrainingRoundFailed", "MmedInferenceErrors", "MmedConsumerLagHigh");
+        JsonNode services = raw(render, "PodMonitor", "mmedstream-services").path("spec");
+        assertThat(services.path("podMetricsEndpoints").get(0).path("port").asText()).isEqualTo("http");
+        assertThat(services.path("podMetricsEndpoints").get(0).path("path").asText()).isEqualTo("/q/metrics");
+        assertThat(raw(render, "Kafka", "mmed-kafka").path("spec").path("kafkaExporter").path("groupRegex").asText())
+                .isEqualTo("mmed-.*");
+    }
+
+    @Test
+    void devHasNoPrometheusOperatorObjects() {
+        RenderedManifests render = Project.render("overlays/dev");
+
+        assertThat(render.generic("PodMonitor")).isEmpty();
+        assertThat(render.generic("PrometheusRule")).isEmpty();
+        assertThat(raw(render, "Kafka", "mmed-kafka").path("spec").has("kafkaExporter")).isFalse();
     }
 
     @Test

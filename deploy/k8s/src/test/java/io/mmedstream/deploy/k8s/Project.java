@@ -2,12 +2,14 @@ package io.mmedstream.deploy.k8s;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
@@ -18,7 +20,8 @@ import io.mmedstream.proto.Topics;
 /**
  * The project as the manifests must reflect it: where things are, the services with the topics, groups and
  * transactional ids they use (docs/architecture.md and each service's README and configuration), the topic layout
- * of {@link TopicLayout}, and the Secrets an operator creates (docs/deploy.md).
+ * of {@link TopicLayout}, the Secrets an operator creates (docs/deploy.md), and the metrics the services register
+ * (their main sources, {@link MeterNames}).
  */
 final class Project {
 
@@ -118,6 +121,15 @@ final class Project {
         return fixed;
     }
 
+    /** The Prometheus series these services register, from each module's main sources. */
+    static Set<String> metrics(Collection<Expectations.QuarkusService> services) {
+        Set<String> series = new TreeSet<>();
+        for (Expectations.QuarkusService s : services) {
+            series.addAll(MeterNames.series(ROOT.resolve("services").resolve(s.config().module())));
+        }
+        return series;
+    }
+
     static Expectations expectations(boolean withModelServer) {
         Map<String, Expectations.QuarkusService> services = services();
         if (withModelServer) {
@@ -125,6 +137,6 @@ final class Project {
         }
         return new Expectations(services, topics(), fixedPartitions(),
                 List.of(Set.of(Topics.DOCS_INGESTED, Topics.FILTER_DEDUP_EXACT, Topics.FILTER_DEDUP_MINHASH)),
-                EXTERNAL_SECRETS);
+                EXTERNAL_SECRETS, metrics(services.values()));
     }
 }
