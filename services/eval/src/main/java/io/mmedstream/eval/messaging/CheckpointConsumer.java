@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -63,7 +64,12 @@ import io.mmedstream.proto.serde.AvroSerializer;
  * in {@code <reports>/<checkpoint>/failure.json}, counts it in {@code mmed.records.rejected{reason=
  * evaluation_failed}}, commits its offset and goes on with the next checkpoint, which one broken checkpoint would
  * otherwise block forever. Sending its CheckpointReady again retries it. The count lives in memory: a restart
- * starts it again.
+ * starts it again. A result whose transaction aborts is handled the same way (a retriable Kafka error does not
+ * count), so that it is not re-evaluated at once, forever.
+ *
+ * <p>Kafka failures outside an evaluation (the transactions' initialisation, reading results back, a commit) end
+ * the session: its clients are closed and a new session starts after the same doubling backoff, from the committed
+ * offsets. Liveness stays up meanwhile; readiness goes down while no session polls.
  */
 public final class CheckpointConsumer implements Runnable {
 
@@ -150,6 +156,44 @@ public final class CheckpointConsumer implements Runnable {
 
     @Override
     public void run() {
+        int sessionFailures = 0;
+        try {
+            while (running) {
+                try {
+                    session();
+                    return; // stopped
+                } catch (org.apache.kafka.common.errors.InterruptException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (RuntimeException e) {
+                    // Kafka unreachable or refusing (initTransactions, reading results back, a commit, a failed
+                    // abort): nothing was committed past what was published, so a new session resumes exactly.
+                    Duration wait = retry.delay(++sessionFailures);
+                    Log.errorf(e, "eval: Kafka session failed, reconnecting in %s: %s", wait, e.getMessage());
+                    metrics.counter("mmed.eval.failures", "reason", "session_" + e.getClass().getSimpleName())
+                            .increment();
+                    sleep(wait);
+                }
+            }
+        } finally {
+            running = false;
+        }
+    }
+
+    private void sleep(Duration wait) {
+        long until = System.nanoTime() + wait.toNanos();
+        try {
+            while (running && System.nanoTime() < until) {
+                Thread.sleep(Math.max(1, Math.min(200, (until - System.nanoTime()) / 1_000_000)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    /** One Kafka session: clients, the subscription and the loop, until stopped or a Kafka failure. */
+    private void session() {
         try (KafkaConsumer<String, byte[]> consumer = consumer();
              KafkaProducer<String, byte[]> producer = producer();
              ResultsView view = new ResultsView(kafka)) {
@@ -183,12 +227,6 @@ public final class CheckpointConsumer implements Runnable {
                     }
                 }
             }
-        } catch (org.apache.kafka.common.errors.InterruptException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            Log.errorf(e, "eval: consumer loop stopped: %s", e.getMessage());
-        } finally {
-            running = false;
         }
     }
 
@@ -239,7 +277,12 @@ public final class CheckpointConsumer implements Runnable {
                     where, checkpoint.getCheckpointId());
             return true;
         }
-        publish(producer, consumer, tp, r.offset(), outcome, where);
+        Optional<KafkaException> notPublished = publish(producer, consumer, tp, r.offset(), outcome, where);
+        if (notPublished.isPresent()) {
+            // Nothing was published and the record is to be read again: without a backoff (and a limit, for an
+            // error the broker will always give, e.g. a record too large) it would be re-evaluated at once, forever.
+            return failed(consumer, tp, r, where, checkpoint.getCheckpointId(), notPublished.get());
+        }
         sample.stop(metrics.timer("mmed.processing.latency", "service", "eval"));
         failuresInARow = 0;
         failedAttempts.remove(checkpoint.getCheckpointId());
@@ -285,7 +328,8 @@ public final class CheckpointConsumer implements Runnable {
             if (t instanceof TritonException te && BACKEND_DOWN.contains(te.code())) {
                 return true;
             }
-            if (t instanceof java.io.UncheckedIOException || t instanceof java.io.IOException) {
+            if (t instanceof java.io.UncheckedIOException || t instanceof java.io.IOException
+                    || t instanceof org.apache.kafka.common.errors.RetriableException) {
                 return true;
             }
         }
@@ -311,6 +355,9 @@ public final class CheckpointConsumer implements Runnable {
                     throw new InterruptedException("stopping");
                 }
             }
+        } catch (RuntimeException e) {
+            work.cancel(true); // the session ends: the record is read again by the next one
+            throw e;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
@@ -324,8 +371,10 @@ public final class CheckpointConsumer implements Runnable {
         }
     }
 
-    private void publish(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> consumer,
-                         TopicPartition tp, long offset, Outcome outcome, String where) {
+    /** Publishes the outcome with the offset in one transaction; the failure when it aborted instead. */
+    private Optional<KafkaException> publish(KafkaProducer<String, byte[]> producer,
+                                             KafkaConsumer<String, byte[]> consumer, TopicPartition tp, long offset,
+                                             Outcome outcome, String where) {
         try {
             producer.beginTransaction();
             producer.send(new ProducerRecord<>(Topics.EVAL_RESULTS, outcome.completed().getCheckpointId(),
@@ -347,7 +396,7 @@ public final class CheckpointConsumer implements Runnable {
             if (consumer.assignment().contains(tp)) {
                 consumer.seek(tp, offset);
             }
-            return;
+            return Optional.of(e);
         }
         metrics.counter("mmed.records.out", "service", "eval", "topic", Topics.EVAL_RESULTS).increment();
         outcome.promoted().ifPresent(p -> {
@@ -358,6 +407,7 @@ public final class CheckpointConsumer implements Runnable {
         Log.infof("eval: %s published EvalCompleted of %s (mean accuracy %.2f, report %s)", where,
                 outcome.completed().getCheckpointId(), outcome.completed().getMeanAccuracy(),
                 outcome.completed().getReportUri());
+        return Optional.empty();
     }
 
     private void reject(KafkaConsumer<String, byte[]> consumer, TopicPartition tp, ConsumerRecord<String, byte[]> r,

@@ -43,6 +43,8 @@ class CheckpointConsumerRetryTest {
                 new TritonException(Status.Code.UNAVAILABLE, "connection refused", null)))).isTrue();
         assertThat(CheckpointConsumer.backendDown(new UncheckedIOException(new java.io.IOException("disk full"))))
                 .isTrue();
+        assertThat(CheckpointConsumer.backendDown(new org.apache.kafka.common.errors.TimeoutException("broker")))
+                .isTrue();
     }
 
     @Test
@@ -52,5 +54,7 @@ class CheckpointConsumerRetryTest {
             assertThat(CheckpointConsumer.backendDown(new TritonException(code, "x", null))).as(code.name()).isFalse();
         }
         assertThat(CheckpointConsumer.backendDown(new IllegalStateException("a bug"))).isFalse();
+        assertThat(CheckpointConsumer.backendDown(new org.apache.kafka.common.errors.RecordTooLargeException("big")))
+                .isFalse();
     }
 }
