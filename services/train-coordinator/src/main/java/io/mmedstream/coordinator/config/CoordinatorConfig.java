@@ -210,6 +210,18 @@ public interface CoordinatorConfig {
         @WithDefault("10m")
         Duration maxRetryBackoff();
 
+        /**
+         * Pause before starting an attempt again when the dispatcher was unavailable (the Kubernetes API did not
+         * answer, or answered 429 or 5xx); doubled while it stays unavailable. Such a try uses up no attempt: the
+         * round stays DISPATCHED with the same attempt until it starts. Default: 5s.
+         */
+        @WithDefault("5s")
+        Duration dispatchRetryBackoff();
+
+        /** Longest pause between tries to start an attempt while the dispatcher is unavailable. Default: 2m. */
+        @WithDefault("2m")
+        Duration maxDispatchRetryBackoff();
+
         /** An attempt that reports no progress for this long is stopped and retried (hung). Default: 15m. */
         @WithDefault("15m")
         Duration stallTimeout();

@@ -69,7 +69,8 @@ public class CoordinatorRuntime {
         CoordinatorLoop.Settings settings = new CoordinatorLoop.Settings(new HashMap<>(kafkaConfig),
                 kafka.shardsTopic(), kafka.roundsTopic(), kafka.checkpointsTopic(), kafka.leaderTopic(),
                 kafka.groupId(), kafka.transactionalId(), kafka.pollTimeout(), kafka.retryBackoff(),
-                kafka.maxRetryBackoff(), rounds.stallTimeout(), rounds.attemptTimeout(), rounds.progressInterval());
+                kafka.maxRetryBackoff(), rounds.stallTimeout(), rounds.attemptTimeout(), rounds.progressInterval(),
+                rounds.dispatchRetryBackoff(), rounds.maxDispatchRetryBackoff());
         RoundPolicy policy = new RoundPolicy(policySettings(config.policy()));
         RoundPlanner planner = planner(dispatcher);
         Optional<String> baseTokenizer = baseTokenizer(config.model().baseCheckpoint());

@@ -31,7 +31,10 @@ public interface Dispatcher extends AutoCloseable {
     /**
      * Starts the current attempt of a DISPATCHED round, or adopts its execution when it exists already.
      *
-     * @throws CoordinatorException DISPATCH_RETRIABLE or DISPATCH_PERMANENT when it cannot be started
+     * @throws CoordinatorException DISPATCH_RETRIABLE or DISPATCH_PERMANENT when it cannot be started (a failed
+     *         attempt); DISPATCH_UNAVAILABLE when what starts it (the cluster's API) is unavailable for now: the
+     *         coordinator then calls this again for the same attempt after a backoff, without counting an attempt,
+     *         so whatever a failed call may have made must be adopted by the next one
      */
     Execution start(Round round, ExecutionListener listener);
 

@@ -70,7 +70,9 @@ import io.quarkus.logging.Log;
  * exists already adopts it. The dispatcher watches its Jobs and polls every execution: the Job's conditions give the
  * outcome, the log of the rank-0 pod gives the progress lines; the exit code of the trainer's container classifies
  * a failure. Stopping an attempt deletes its Job (the pods get SIGTERM and the trainer checkpoints within the grace
- * period). Retries are the coordinator's: a Job has {@code backoffLimit: 0}.
+ * period). Retries are the coordinator's: a Job has {@code backoffLimit: 0}. An attempt that cannot be created
+ * because the API server is unavailable is {@code DISPATCH_UNAVAILABLE} ({@link #startFailure}): the coordinator
+ * creates the same attempt again later, which adopts whatever the earlier try left.
  */
 public final class KubernetesDispatcher implements Dispatcher {
 
@@ -246,15 +248,36 @@ public final class KubernetesDispatcher implements Dispatcher {
                 createTrainJob(round, name);
             }
         } catch (KubernetesClientException e) {
-            boolean permanent = e.getCode() == 400 || e.getCode() == 403 || e.getCode() == 422;
-            throw new CoordinatorException(permanent ? CoordinatorException.Reason.DISPATCH_PERMANENT
-                    : CoordinatorException.Reason.DISPATCH_RETRIABLE,
-                    "cannot create " + settings.kind().name().toLowerCase() + " " + namespace + "/" + name + ": "
-                            + e.getMessage(), e);
+            throw startFailure(e, "cannot create " + settings.kind().name().toLowerCase() + " " + namespace + "/"
+                    + name);
         }
         executions.put(round.id(), execution);
         ensureWatch();
         return execution;
+    }
+
+    /**
+     * What a failed request of {@link #start} means for the attempt. 400 (a malformed object), 403 (forbidden) and 422
+     * (invalid) are permanent: the same request fails again. No answer (connection refused or reset, a timeout), 429
+     * (throttled) and 500, 502, 503, 504 (the API server, or an admission webhook it calls, is unavailable) are an
+     * outage of the cluster's API, not a failure of the attempt: the coordinator starts the same attempt again, without
+     * counting it, and since every object is named by round and attempt, a create that the server applied although
+     * its answer was lost is adopted then (409), not made twice. The client has already retried 429 and 5xx answers
+     * ({@code quarkus.kubernetes-client.request-retry-backoff-limit}). Anything else (401, 404, ...) counts as a
+     * failed attempt.
+     */
+    static CoordinatorException startFailure(KubernetesClientException e, String what) {
+        int code = e.getCode();
+        if (code == 400 || code == 403 || code == 422) {
+            return new CoordinatorException(CoordinatorException.Reason.DISPATCH_PERMANENT, what + ": "
+                    + e.getMessage(), e, "http_" + code);
+        }
+        if (code <= 0 || code == 429 || code == 500 || code == 502 || code == 503 || code == 504) {
+            return new CoordinatorException(CoordinatorException.Reason.DISPATCH_UNAVAILABLE, what + ": the API "
+                    + "server is unavailable: " + e.getMessage(), e, code <= 0 ? "no_response" : "http_" + code);
+        }
+        return new CoordinatorException(CoordinatorException.Reason.DISPATCH_RETRIABLE, what + ": " + e.getMessage(),
+                e, "http_" + code);
     }
 
     @Override

@@ -13,6 +13,9 @@ import java.util.Set;
  *    │  └──────────┴────────────┴─┼──► CANCELLED   (on request; shards back to the pool)
  *    └────────────────────────────┘                (retriable failure: attempt + 1 after a backoff)
  * </pre>
+ *
+ * <p>A round whose attempt cannot be started because the dispatcher is unavailable (the Kubernetes API is out) does
+ * not move: it stays DISPATCHED with the same attempt, which is started again after a backoff.
  */
 public enum RoundStatus {
     PLANNED, DISPATCHED, RUNNING, SUCCEEDED, FAILED, CANCELLED;

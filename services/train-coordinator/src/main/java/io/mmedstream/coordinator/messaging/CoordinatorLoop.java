@@ -84,6 +84,13 @@ import io.quarkus.logging.Log;
  * DISPATCHED, with the attempt's execution name, before the attempt is started; dispatchers adopt an execution that
  * exists already, so an attempt is never started twice.
  *
+ * <p><b>Dispatcher outages.</b> A start that fails because the dispatcher is unavailable ({@code DISPATCH_UNAVAILABLE}:
+ * the Kubernetes API did not answer, or answered 429 or 5xx) is not a failed attempt: the round stays DISPATCHED with
+ * the same attempt, nothing is written, and the same attempt is started again after a backoff that doubles up to
+ * {@code maxDispatchRetryBackoff}, until it starts or the round is cancelled. Starting the same attempt again is the
+ * adoption above: an execution that a failed start did make (a create applied although its answer was lost) is
+ * adopted, not made twice.
+ *
  * <p>Any Kafka failure ends the session (nothing uncommitted survives it) and a new one rebuilds everything after a
  * backoff; executions keep running meanwhile and are adopted again. A fenced producer or a lost partition means
  * another coordinator took over: this one steps down (its executions are left to the new leader, which adopts them).
@@ -129,10 +136,14 @@ public final class CoordinatorLoop implements Runnable {
      *
      * @param kafka common Kafka client settings (bootstrap servers, security); the loop sets its own on top
      * @param leaderTopic the election topic (one partition); the election group is {@code groupId + "-leader"}
+     * @param retryBackoff pause before a new session after a failed one, doubled up to {@code maxRetryBackoff}
+     * @param dispatchRetryBackoff pause before starting an attempt again after the dispatcher was unavailable,
+     *        doubled up to {@code maxDispatchRetryBackoff}
      */
     public record Settings(Map<String, Object> kafka, String shardsTopic, String roundsTopic, String checkpointsTopic,
             String leaderTopic, String groupId, String transactionalId, Duration pollTimeout, Duration retryBackoff,
-            Duration maxRetryBackoff, Duration stallTimeout, Duration attemptTimeout, Duration progressInterval) {
+            Duration maxRetryBackoff, Duration stallTimeout, Duration attemptTimeout, Duration progressInterval,
+            Duration dispatchRetryBackoff, Duration maxDispatchRetryBackoff) {
     }
 
     private sealed interface Command {
@@ -147,6 +158,20 @@ public final class CoordinatorLoop implements Runnable {
     private record Started(String roundId, int attempt, Execution execution) implements Command {
     }
 
+    /** An attempt could not be started because the dispatcher is unavailable; {@code detail} is the metric's tag. */
+    private record Unavailable(String roundId, int attempt, boolean resume, String detail, String message)
+            implements Command {
+    }
+
+    /**
+     * A start of an attempt put off after the dispatcher was unavailable.
+     *
+     * @param tries the failed starts of this attempt in a row
+     * @param at when to start it again; null while that start is under way
+     */
+    private record PutOff(int attempt, boolean resume, int tries, Instant at) {
+    }
+
     private record TriggerNow(CompletableFuture<Round> result) implements Command {
     }
 
@@ -158,6 +183,7 @@ public final class CoordinatorLoop implements Runnable {
     private final Dispatcher dispatcher;
     private final CoordinatorMetrics metrics;
     private final Clock clock;
+    private final RoundBook.Retry dispatchRetry;
     private final AvroDeserializer<ShardReady> shardDecoder = new AvroDeserializer<>(ShardReady.class);
     private final AvroDeserializer<TrainingRoundChanged> roundDecoder =
             new AvroDeserializer<>(TrainingRoundChanged.class);
@@ -186,6 +212,13 @@ public final class CoordinatorLoop implements Runnable {
     private final Map<String, Instant> lastProgressAt = new HashMap<>();
     private final Map<String, Instant> lastPersistedAt = new HashMap<>();
     private final Set<String> unpersistedProgress = new HashSet<>();
+    /** Starts put off while the dispatcher is unavailable, by round. */
+    private final Map<String, PutOff> putOffStarts = new HashMap<>();
+    /**
+     * When attempts whose first start was put off did start, by round: their time limit counts from then, not from
+     * the DISPATCHED record, so that an outage does not eat into it.
+     */
+    private final Map<String, Instant> startedLate = new HashMap<>();
     private String lastDecisionLogged;
     private boolean sessionPolled;
 
@@ -196,6 +229,7 @@ public final class CoordinatorLoop implements Runnable {
         this.dispatcher = dispatcher;
         this.metrics = metrics;
         this.clock = clock;
+        this.dispatchRetry = new RoundBook.Retry(settings.dispatchRetryBackoff(), settings.maxDispatchRetryBackoff());
     }
 
     // ---- API for other threads --------------------------------------------------------------------------------------
@@ -393,7 +427,10 @@ public final class CoordinatorLoop implements Runnable {
         afterCommit.clear();
         lastPersistedAt.clear();
         unpersistedProgress.clear();
-        inbox.removeIf(c -> c instanceof Progress); // progress of the lost session: the new one hears it again
+        putOffStarts.clear(); // the new session starts every DISPATCHED or RUNNING round again (resumeRounds)
+        startedLate.clear();
+        // progress of the lost session, and its put-off starts: the new one hears and starts them again
+        inbox.removeIf(c -> c instanceof Progress || c instanceof Unavailable);
         book = books.get();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(), new StringSerializer(),
                 new ByteArraySerializer());
@@ -434,6 +471,7 @@ public final class CoordinatorLoop implements Runnable {
                 watchTimes(now);
                 plan(now, null);
                 dispatch(now);
+                retryPutOffStarts(now);
                 flushProgress(now);
                 checkLeadership(election);
                 commit(producer, consumer, now);
@@ -542,7 +580,9 @@ public final class CoordinatorLoop implements Runnable {
             } else if (command instanceof Ended e) {
                 ended(e, now);
             } else if (command instanceof Started s) {
-                started(s);
+                started(s, now);
+            } else if (command instanceof Unavailable u) {
+                putOffStart(u, now);
             } else if (command instanceof TriggerNow t) {
                 plan(now, t.result());
             } else if (command instanceof Cancel c) {
@@ -591,6 +631,10 @@ public final class CoordinatorLoop implements Runnable {
         if (execution != null && execution.attempt() == e.attempt()) {
             executions.remove(e.roundId());
         }
+        if (book.round(e.roundId()).map(r -> r.attempt() == e.attempt()).orElse(false)) {
+            putOffStarts.remove(e.roundId());
+            startedLate.remove(e.roundId());
+        }
         Optional<Round> next = book.ended(e.roundId(), e.attempt(), e.outcome(), now);
         if (next.isEmpty()) {
             Log.debugf("round %s attempt %d ended after the round moved on: %s", e.roundId(), e.attempt(),
@@ -625,10 +669,19 @@ public final class CoordinatorLoop implements Runnable {
         }
     }
 
-    private void started(Started s) {
+    private void started(Started s, Instant now) {
         Optional<Round> round = book.round(s.roundId());
         if (round.isPresent() && round.get().status().executing() && round.get().attempt() == s.attempt()) {
             executions.put(s.roundId(), s.execution());
+            PutOff waited = putOffStarts.remove(s.roundId());
+            if (waited != null && waited.attempt() == s.attempt()) {
+                if (!waited.resume()) {
+                    startedLate.put(s.roundId(), now); // it never ran before: its time starts now
+                }
+                Log.infof("round %s attempt %d started after %d failed tr%s: the %s dispatcher is available again",
+                        s.roundId(), s.attempt(), waited.tries(), waited.tries() == 1 ? "y" : "ies",
+                        dispatcher.name());
+            }
         } else {
             // cancelled (or ended) while it was being started
             s.execution().stop(new Failure("cancelled", "round " + s.roundId() + " moved on while its attempt "
@@ -650,6 +703,8 @@ public final class CoordinatorLoop implements Runnable {
         }
         Round cancelled = book.cancel(c.roundId(), now);
         pendingRounds.add(cancelled.id());
+        putOffStarts.remove(cancelled.id()); // a start under way is stopped once it reports (started)
+        startedLate.remove(cancelled.id());
         openRequests.add(c.result());
         afterCommit.add(() -> {
             Log.infof("round %s CANCELLED; its %d shards are back in the pool", cancelled.id(),
@@ -677,8 +732,8 @@ public final class CoordinatorLoop implements Runnable {
             if (execution == null || execution.finished()) {
                 continue;
             }
-            if (round.dispatchedAt() != null
-                    && Duration.between(round.dispatchedAt(), now).compareTo(settings.attemptTimeout()) > 0) {
+            Instant since = later(round.dispatchedAt(), startedLate.get(round.id()));
+            if (since != null && Duration.between(since, now).compareTo(settings.attemptTimeout()) > 0) {
                 execution.stop(new Failure(Failure.TIMED_OUT, "attempt " + round.attempt() + " ran longer than "
                         + settings.attemptTimeout(), true));
                 continue;
@@ -761,6 +816,11 @@ public final class CoordinatorLoop implements Runnable {
                 Execution execution = resume ? dispatcher.resume(round, listener) : dispatcher.start(round, listener);
                 inbox.add(new Started(round.id(), round.attempt(), execution));
             } catch (CoordinatorException e) {
+                if (e.reason() == CoordinatorException.Reason.DISPATCH_UNAVAILABLE) {
+                    // not a failed attempt: the loop starts the same attempt again after a backoff (putOffStart)
+                    inbox.add(new Unavailable(round.id(), round.attempt(), resume, e.detail(), e.getMessage()));
+                    return;
+                }
                 Log.warnf("round %s attempt %d could not be started: %s", round.id(), round.attempt(),
                         e.getMessage());
                 inbox.add(new Ended(round.id(), round.attempt(), new AttemptOutcome.Failed(new Failure(
@@ -771,6 +831,47 @@ public final class CoordinatorLoop implements Runnable {
                         Failure.DISPATCH_FAILED, e.toString(), true))));
             }
         });
+    }
+
+    /**
+     * The dispatcher could not start an attempt because it is unavailable: the round stays as it is (DISPATCHED, or
+     * RUNNING when a new session followed it again), its attempt is not counted, and the same attempt is started
+     * again after a backoff. Nothing is written: the committed DISPATCHED record already names the attempt, and
+     * starting it again adopts whatever the failed start may have made.
+     */
+    private void putOffStart(Unavailable u, Instant now) {
+        Optional<Round> round = book.round(u.roundId());
+        Execution running = executions.get(u.roundId());
+        if (round.isEmpty() || !round.get().status().executing() || round.get().attempt() != u.attempt()
+                || (running != null && running.attempt() == u.attempt())) {
+            Log.debugf("round %s attempt %d: a start put off by an unavailable dispatcher is moot: %s", u.roundId(),
+                    u.attempt(), round.map(r -> r.status() + " attempt " + r.attempt()).orElse("no such round"));
+            return;
+        }
+        PutOff previous = putOffStarts.get(u.roundId());
+        int tries = previous != null && previous.attempt() == u.attempt() ? previous.tries() + 1 : 1;
+        Duration wait = dispatchRetry.after(tries);
+        putOffStarts.put(u.roundId(), new PutOff(u.attempt(), u.resume(), tries, now.plus(wait)));
+        metrics.dispatchRetried(u.detail());
+        Log.warnf("round %s attempt %d of %d could not be started (%s): %s; it stays %s and the same attempt is "
+                + "started again in %s (retry %d; no attempt is used up)", u.roundId(), u.attempt(),
+                round.get().plan().maxAttempts(), u.detail(), u.message(), round.get().status(), wait, tries);
+    }
+
+    /** Starts again the attempts whose start was put off, once their backoff is over. */
+    private void retryPutOffStarts(Instant now) {
+        for (var it = putOffStarts.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<String, PutOff> entry = it.next();
+            PutOff p = entry.getValue();
+            Optional<Round> round = book.round(entry.getKey())
+                    .filter(r -> r.status().executing() && r.attempt() == p.attempt());
+            if (round.isEmpty()) {
+                it.remove(); // the round moved on (cancelled)
+            } else if (p.at() != null && !p.at().isAfter(now)) {
+                entry.setValue(new PutOff(p.attempt(), p.resume(), p.tries(), null));
+                startExecution(round.get(), p.resume());
+            }
+        }
     }
 
     private void flushProgress(Instant now) {
@@ -937,6 +1038,10 @@ public final class CoordinatorLoop implements Runnable {
 
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a == null ? b : b == null || !b.isAfter(a) ? a : b;
     }
 
     private static Thread daemon(Runnable r, String name) {

@@ -12,9 +12,10 @@ import io.mmedstream.coordinator.domain.RoundStatus;
 /**
  * The coordinator's meters: {@code mmed.records.in{service}} (shard announcements read),
  * {@code mmed.records.out{service,topic}} (round and checkpoint records committed),
- * {@code mmed.records.rejected{reason}} (unusable announcements), {@code mmed.rounds.ended{state}}, and gauges of the
- * pool ({@code mmed.pool.shards}, {@code mmed.pool.tokens}) and of the live round ({@code mmed.train.step},
- * {@code mmed.train.loss}, {@code mmed.train.tokens.per.second}).
+ * {@code mmed.records.rejected{reason}} (unusable announcements), {@code mmed.rounds.ended{state}},
+ * {@code mmed.train.dispatch.retries{reason}} (starts of an attempt put off because the dispatcher's backend was
+ * unavailable; they use up no attempt), and gauges of the pool ({@code mmed.pool.shards}, {@code mmed.pool.tokens})
+ * and of the live round ({@code mmed.train.step}, {@code mmed.train.loss}, {@code mmed.train.tokens.per.second}).
  */
 public class CoordinatorMetrics {
 
@@ -25,6 +26,7 @@ public class CoordinatorMetrics {
     private final Map<String, Counter> out = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
     private final Map<RoundStatus, Counter> ended = new ConcurrentHashMap<>();
+    private final Map<String, Counter> dispatchRetries = new ConcurrentHashMap<>();
     private final AtomicLong poolShards = new AtomicLong();
     private final AtomicLong poolTokens = new AtomicLong();
     private final AtomicLong step = new AtomicLong();
@@ -65,6 +67,13 @@ public class CoordinatorMetrics {
     void roundEnded(RoundStatus status) {
         ended.computeIfAbsent(status, s -> Counter.builder("mmed.rounds.ended").description("Rounds that ended")
                 .tag("state", s.name()).register(registry)).increment();
+    }
+
+    /** A start of an attempt failed because the dispatcher's backend is unavailable, and is tried again. */
+    void dispatchRetried(String reason) {
+        dispatchRetries.computeIfAbsent(reason, r -> Counter.builder("mmed.train.dispatch.retries")
+                .description("Starts of an attempt tried again because the dispatcher was unavailable, by reason")
+                .tag("reason", r).register(registry)).increment();
     }
 
     void pool(long shards, long tokens) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,9 +21,15 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.mmedstream.coordinator.domain.CoordinatorException;
 import io.mmedstream.coordinator.domain.Failure;
 import io.mmedstream.coordinator.domain.PooledShard;
 import io.mmedstream.coordinator.domain.Round;
@@ -209,6 +217,89 @@ class KubernetesDispatcherTest {
             assertThat(f.failure().reason()).isEqualTo(Failure.TIMED_OUT);
             assertThat(f.failure().retriable()).isTrue();
         });
+    }
+
+    @Test
+    void anOutageOfTheApiIsUnavailableWhileBadRequestsStayPermanentAndOtherErrorsCountAsAnAttempt() {
+        assertThat(KubernetesDispatcher.startFailure(new KubernetesClientException("refused", new IOException(
+                "Connection refused")), "cannot create job")).satisfies(e -> {
+                    assertThat(e.reason()).isEqualTo(CoordinatorException.Reason.DISPATCH_UNAVAILABLE);
+                    assertThat(e.detail()).isEqualTo("no_response");
+                    assertThat(e.getMessage()).startsWith("cannot create job: the API server is unavailable");
+                });
+        for (int code : new int[] {429, 500, 502, 503, 504}) {
+            assertThat(KubernetesDispatcher.startFailure(new KubernetesClientException("HTTP " + code, code, null),
+                    "cannot create job")).as("HTTP %d", code).satisfies(e -> {
+                        assertThat(e.reason()).isEqualTo(CoordinatorException.Reason.DISPATCH_UNAVAILABLE);
+                        assertThat(e.detail()).isEqualTo("http_" + code);
+                    });
+        }
+        for (int code : new int[] {400, 403, 422}) {
+            assertThat(KubernetesDispatcher.startFailure(new KubernetesClientException("HTTP " + code, code, null),
+                    "cannot create job").reason()).as("HTTP %d", code)
+                    .isEqualTo(CoordinatorException.Reason.DISPATCH_PERMANENT);
+        }
+        for (int code : new int[] {401, 404, 501}) {
+            assertThat(KubernetesDispatcher.startFailure(new KubernetesClientException("HTTP " + code, code, null),
+                    "cannot create job").reason()).as("HTTP %d", code)
+                    .isEqualTo(CoordinatorException.Reason.DISPATCH_RETRIABLE);
+        }
+    }
+
+    @Test
+    void anApiServerThatDoesNotAnswerMakesTheStartUnavailable() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort(); // nothing listens there once it is closed
+        }
+        Config config = new ConfigBuilder(Config.empty()).withMasterUrl("http://127.0.0.1:" + closedPort)
+                .withRequestRetryBackoffLimit(0).withConnectionTimeout(2000).withRequestTimeout(2000).build();
+        try (KubernetesClient unreachable = new KubernetesClientBuilder().withConfig(config).build()) {
+            dispatcher = new KubernetesDispatcher(unreachable, settings(KubernetesDispatcher.Kind.JOB, 1, 1));
+            assertThatThrownBy(() -> dispatcher.start(round("round-000001", 1, null), recorder))
+                    .isInstanceOfSatisfying(CoordinatorException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(CoordinatorException.Reason.DISPATCH_UNAVAILABLE);
+                        assertThat(e.detail()).isEqualTo("no_response");
+                    });
+        }
+    }
+
+    @Test
+    void aCreateRefusedWith503IsUnavailableAndTheNextTryAdoptsAJobTheServerMadeAnyway() {
+        // the client's own retries are off, so that each 503 reaches the dispatcher
+        try (KubernetesClient once = new KubernetesClientBuilder().withConfig(new ConfigBuilder(
+                client.getConfiguration()).withRequestRetryBackoffLimit(0).build()).build()) {
+            dispatcher = new KubernetesDispatcher(once, settings(KubernetesDispatcher.Kind.JOB, 1, 1));
+            server.expect().post().withPath("/apis/batch/v1/namespaces/" + NS + "/jobs").andReturn(503,
+                    new StatusBuilder().withStatus("Failure").withCode(503).withReason("ServiceUnavailable")
+                            .withMessage("etcd leader changed").build()).once();
+            Round round = round("round-000001", 1, null);
+            assertThatThrownBy(() -> dispatcher.start(round, recorder))
+                    .isInstanceOfSatisfying(CoordinatorException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(CoordinatorException.Reason.DISPATCH_UNAVAILABLE);
+                        assertThat(e.detail()).isEqualTo("http_503");
+                        assertThat(e.getMessage()).contains("mmed-round-000001-a1");
+                    });
+            // The API server may have applied a create whose answer was lost: the job of this very attempt exists.
+            once.batch().v1().jobs().inNamespace(NS).resource(new JobBuilder().withNewMetadata()
+                    .withName("mmed-round-000001-a1").withNamespace(NS)
+                    .addToLabels(KubernetesDispatcher.ROUND_LABEL, "round-000001")
+                    .addToLabels(KubernetesDispatcher.MANAGED_BY, KubernetesDispatcher.MANAGER)
+                    .addToAnnotations("test", "made by the lost create").endMetadata().withNewSpec()
+                    .withNewTemplate().withNewSpec().addNewContainer().withName("trainer").withImage("t")
+                    .endContainer().endSpec().endTemplate().endSpec().build()).create();
+
+            dispatcher.start(round, recorder); // the coordinator starts the same attempt again: it adopts that job
+
+            assertThat(once.batch().v1().jobs().inNamespace(NS).withLabel(KubernetesDispatcher.ROUND_LABEL,
+                    "round-000001").list().getItems()).singleElement().satisfies(j -> assertThat(j.getMetadata()
+                            .getAnnotations()).containsEntry("test", "made by the lost create"));
+            Job job = once.batch().v1().jobs().inNamespace(NS).withName("mmed-round-000001-a1").get();
+            once.batch().v1().jobs().inNamespace(NS).resource(new JobBuilder(job).withNewStatus().addNewCondition()
+                    .withType("Complete").withStatus("True").endCondition().endStatus().build()).updateStatus();
+            assertThat(recorder.awaitOutcome()).isInstanceOf(AttemptOutcome.Succeeded.class);
+            assertThat(recorder.attempts).containsOnly(1);
+        }
     }
 
     @Test

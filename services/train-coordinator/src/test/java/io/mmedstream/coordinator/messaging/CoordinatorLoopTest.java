@@ -316,6 +316,76 @@ class CoordinatorLoopTest {
     }
 
     @Test
+    void aDispatcherOutageLongerThanTheAttemptsIsWaitedOutWithoutUsingUpAnAttempt() {
+        try (LoopHarness coordinator = new LoopHarness(topics, root, FakeTrainer.Mode.SUCCEED,
+                LoopHarness.Options.defaults().withMaxAttempts(1).withUnavailableStarts(4))) {
+            topics.send(topics.shards, 0, "s1", announcement("s1", "file:///shards/s1.json", TOKENIZER_A, 1200,
+                    Map.of("en", 1200L), 64));
+            TrainingRoundChanged succeeded = awaitState("round-000001", TrainingRoundState.SUCCEEDED);
+            assertThat(succeeded.getAttempt()).isEqualTo(1);
+            assertThat(coordinator.unavailable.refused("round-000001")).isEqualTo(4);
+            assertThat(FakeTrainer.invocations(coordinator.roundDir("round-000001"))).hasSize(1);
+            // the refused starts wrote nothing: no way back to PLANNED, no failure, no second attempt
+            List<TrainingRoundChanged> history = history("round-000001");
+            assertThat(history).extracting(TrainingRoundChanged::getState)
+                    .containsOnlyOnce(TrainingRoundState.PLANNED, TrainingRoundState.DISPATCHED);
+            assertThat(history).extracting(TrainingRoundChanged::getAttempt).containsOnly(0, 1);
+            assertThat(history).extracting(TrainingRoundChanged::getFailureReason).containsOnlyNulls();
+            assertThat(coordinator.registry.get("mmed.train.dispatch.retries").tag("reason", "http_503").counter()
+                    .count()).isEqualTo(4.0);
+        }
+    }
+
+    @Test
+    void cancellingARoundWhoseDispatcherIsUnavailableStopsTryingToStartIt() {
+        try (LoopHarness coordinator = new LoopHarness(topics, root, FakeTrainer.Mode.HANG,
+                LoopHarness.Options.defaults().withUnavailableStarts(Integer.MAX_VALUE))) {
+            topics.send(topics.shards, 0, "s1", announcement("s1", "file:///shards/s1.json", TOKENIZER_A, 1200,
+                    Map.of("en", 1200L), 64));
+            await().atMost(TIMEOUT).until(() -> coordinator.unavailable.refused("round-000001") >= 3);
+            assertThat(latest("round-000001").orElseThrow()).satisfies(r -> {
+                assertThat(r.getState()).isEqualTo(TrainingRoundState.DISPATCHED);
+                assertThat(r.getAttempt()).isEqualTo(1);
+            });
+
+            Round cancelled = coordinator.loop.cancel("round-000001").join();
+            assertThat(cancelled.status()).isEqualTo(RoundStatus.CANCELLED);
+            assertThat(cancelled.attempt()).isEqualTo(1);
+            // a start under way when the cancel was committed may still be refused; none follows it
+            await().pollDelay(Duration.ofMillis(500)).atMost(TIMEOUT).until(() -> true);
+            int refused = coordinator.unavailable.refused("round-000001");
+            await().during(Duration.ofSeconds(2)).atMost(TIMEOUT)
+                    .until(() -> coordinator.unavailable.refused("round-000001") == refused);
+            assertThat(FakeTrainer.invocations(coordinator.roundDir("round-000001"))).isEmpty();
+            // the shard went back to the pool and makes the next round, which waits for the dispatcher too
+            awaitState("round-000002", TrainingRoundState.DISPATCHED);
+            coordinator.loop.cancel("round-000002").join();
+        }
+    }
+
+    @Test
+    void aCoordinatorRestartedDuringADispatcherOutageStartsTheSameAttemptOnceItIsBack() {
+        LoopHarness first = new LoopHarness(topics, root, FakeTrainer.Mode.SUCCEED,
+                LoopHarness.Options.defaults().withMaxAttempts(1).withUnavailableStarts(Integer.MAX_VALUE));
+        topics.send(topics.shards, 0, "s1", announcement("s1", "file:///shards/s1.json", TOKENIZER_A, 1200,
+                Map.of("en", 1200L), 64));
+        await().atMost(TIMEOUT).until(() -> first.unavailable.refused("round-000001") >= 2);
+        first.crash();
+
+        try (LoopHarness second = new LoopHarness(topics, root, FakeTrainer.Mode.SUCCEED,
+                LoopHarness.Options.defaults().withMaxAttempts(1).withUnavailableStarts(2))) {
+            assertThat(awaitCheckpoints(1).get(0).value().getCheckpointId()).isEqualTo("round-000001-step-2");
+            assertThat(second.unavailable.refused("round-000001")).isEqualTo(2);
+            assertThat(FakeTrainer.invocations(second.roundDir("round-000001"))).hasSize(1);
+            assertOneDispatchPerRound("round-000001");
+            assertThat(history("round-000001")).extracting(TrainingRoundChanged::getAttempt).containsOnly(0, 1);
+            assertThat(latest("round-000001").orElseThrow().getState()).isEqualTo(TrainingRoundState.SUCCEEDED);
+        } finally {
+            first.close();
+        }
+    }
+
+    @Test
     void aStandbyNeitherDispatchesNorFencesTheActiveCoordinatorAndTakesOverWhenItStops() {
         LoopHarness first = waitRunning(new LoopHarness(topics, root.resolve("a"), FakeTrainer.Mode.SUCCEED,
                 LoopHarness.Options.defaults()));

@@ -24,36 +24,51 @@ import io.mmedstream.coordinator.service.RoundPolicy;
  */
 public final class LoopHarness implements AutoCloseable {
 
-    /** Knobs of a test coordinator. */
+    /**
+     * Knobs of a test coordinator.
+     *
+     * @param unavailableStarts how many starts the dispatcher refuses as unavailable first ({@link
+     *        UnavailableDispatcher}); 0: the local dispatcher as it is
+     */
     public record Options(long minNewTokens, int maxAttempts, Duration stallTimeout, Duration retryBackoff,
-            Map<String, Object> kafka) {
+            Map<String, Object> kafka, int unavailableStarts) {
 
         public static Options defaults() {
-            return new Options(1000, 3, Duration.ofMinutes(5), Duration.ofMillis(100), Map.of());
+            return new Options(1000, 3, Duration.ofMinutes(5), Duration.ofMillis(100), Map.of(), 0);
         }
 
         public Options withMinNewTokens(long value) {
-            return new Options(value, maxAttempts, stallTimeout, retryBackoff, kafka);
+            return new Options(value, maxAttempts, stallTimeout, retryBackoff, kafka, unavailableStarts);
         }
 
         public Options withMaxAttempts(int value) {
-            return new Options(minNewTokens, value, stallTimeout, retryBackoff, kafka);
+            return new Options(minNewTokens, value, stallTimeout, retryBackoff, kafka, unavailableStarts);
         }
 
         public Options withStallTimeout(Duration value) {
-            return new Options(minNewTokens, maxAttempts, value, retryBackoff, kafka);
+            return new Options(minNewTokens, maxAttempts, value, retryBackoff, kafka, unavailableStarts);
         }
 
         /** One more Kafka client property for every client of the coordinator. */
         public Options withKafka(String key, Object value) {
             Map<String, Object> more = new HashMap<>(kafka);
             more.put(key, value);
-            return new Options(minNewTokens, maxAttempts, stallTimeout, retryBackoff, Map.copyOf(more));
+            return new Options(minNewTokens, maxAttempts, stallTimeout, retryBackoff, Map.copyOf(more),
+                    unavailableStarts);
+        }
+
+        /** The dispatcher is unavailable for its first {@code count} starts. */
+        public Options withUnavailableStarts(int count) {
+            return new Options(minNewTokens, maxAttempts, stallTimeout, retryBackoff, kafka, count);
         }
     }
 
     public final CoordinatorLoop loop;
     public final LocalDispatcher dispatcher;
+    /** What the loop dispatches with: {@link #dispatcher}, behind an outage when the options ask for one. */
+    public final UnavailableDispatcher unavailable;
+    /** The coordinator's meters. */
+    public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     public final Path workDir;
     public final Path checkpointsDir;
     /** The loop's clock: {@link StallableClock#stall} freezes the loop's thread. */
@@ -78,10 +93,11 @@ public final class LoopHarness implements AutoCloseable {
         CoordinatorLoop.Settings settings = new CoordinatorLoop.Settings(kafka, topics.shards, topics.rounds,
                 topics.checkpoints, topics.leader, topics.group, topics.transactionalId, Duration.ofMillis(100),
                 Duration.ofMillis(200), Duration.ofSeconds(2), options.stallTimeout(), Duration.ofMinutes(10),
-                Duration.ofMillis(300));
+                Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofMillis(400));
+        unavailable = new UnavailableDispatcher(dispatcher, options.unavailableStarts());
         loop = new CoordinatorLoop(settings, () -> new RoundBook(policy, planner,
                 new RoundBook.Retry(options.retryBackoff(), options.retryBackoff()), Optional.empty(),
-                Optional.empty()), dispatcher, new CoordinatorMetrics(new SimpleMeterRegistry()), clock);
+                Optional.empty()), unavailable, new CoordinatorMetrics(registry), clock);
         thread = new Thread(loop, "test-coordinator");
         clock.victim(thread);
         thread.setDaemon(true);
