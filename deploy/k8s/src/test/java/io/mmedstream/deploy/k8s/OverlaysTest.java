@@ -121,7 +121,7 @@ class OverlaysTest {
         assertThat(render.generic("PrometheusRule")).extracting(r -> r.getMetadata().getName())
                 .containsExactly("mmedstream");
         assertThat(alerts).contains("MmedServiceDown", "MmedTritonDown", "MmedRecordsDeadLettered", "MmedEvalGaveUp",
-                "MmedEvalFailing", "MmedTrainingRoundFailed", "MmedInferenceErrors", "MmedConsumerLagHigh");
+                "MmedEvalFailing", "MmedTrainingRoundFailed", "MmedTrainingDispatchStalled", "MmedInferenceErrors", "MmedConsumerLagHigh");
         JsonNode services = raw(render, "PodMonitor", "mmedstream-services").path("spec");
         assertThat(services.path("podMetricsEndpoints").get(0).path("port").asText()).isEqualTo("http");
         assertThat(services.path("podMetricsEndpoints").get(0).path("path").asText()).isEqualTo("/q/metrics");
