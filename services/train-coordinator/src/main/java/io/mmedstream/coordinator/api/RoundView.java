@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
+import io.mmedstream.coordinator.domain.DispatchWait;
 import io.mmedstream.coordinator.domain.PooledShard;
 import io.mmedstream.coordinator.domain.Round;
 import io.mmedstream.coordinator.domain.RoundPlan;
@@ -23,7 +24,7 @@ public record RoundView(String roundId, String state, String trigger, int attemp
         String parentCheckpointId, String parentCheckpointUri, String dispatcher, String execution, String outputUri,
         String lastCheckpointUri, String checkpointId, String checkpointUri, String failureReason,
         String failureMessage, Instant plannedAt, Instant dispatchedAt, Instant startedAt, Instant finishedAt,
-        Instant notBefore, Instant updatedAt, List<ShardView> shards) {
+        Instant notBefore, Instant updatedAt, DispatchWait waitingForDispatcher, List<ShardView> shards) {
 
     /** A shard of a round, or of the pool. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -37,7 +38,11 @@ public record RoundView(String roundId, String state, String trigger, int attemp
         }
     }
 
-    static RoundView of(Round round, boolean withShards) {
+    /**
+     * @param wait set while the round's attempt waits for an unavailable dispatcher (shown as
+     *             {@code waiting_for_dispatcher}), else null
+     */
+    static RoundView of(Round round, boolean withShards, DispatchWait wait) {
         RoundPlan plan = round.plan();
         RoundProgress p = round.progress();
         double progress = plan.totalSteps() == 0 ? 0 : Math.min(1.0, (double) p.step() / plan.totalSteps());
@@ -50,7 +55,7 @@ public record RoundView(String roundId, String state, String trigger, int attemp
                 p.lastCheckpointUri(), round.checkpointId(), round.checkpointUri(),
                 round.failure() == null ? null : round.failure().reason(),
                 round.failure() == null ? null : round.failure().message(), plan.plannedAt(), round.dispatchedAt(),
-                round.startedAt(), round.finishedAt(), round.notBefore(), round.updatedAt(),
+                round.startedAt(), round.finishedAt(), round.notBefore(), round.updatedAt(), wait,
                 withShards ? plan.shards().stream().map(s -> ShardView.of(s, null, null)).toList() : null);
     }
 }

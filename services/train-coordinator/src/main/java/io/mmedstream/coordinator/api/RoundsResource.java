@@ -44,17 +44,19 @@ public class RoundsResource {
     @GET
     @Path("rounds")
     public List<RoundView> list() {
-        return loop().snapshot().rounds().stream()
+        CoordinatorLoop.Snapshot snapshot = loop().snapshot();
+        return snapshot.rounds().stream()
                 .sorted(Comparator.comparing((Round r) -> r.plan().roundId()).reversed())
-                .map(r -> RoundView.of(r, false)).toList();
+                .map(r -> RoundView.of(r, false, snapshot.dispatchWaits().get(r.id()))).toList();
     }
 
     /** One round, with its shards. */
     @GET
     @Path("rounds/{id}")
     public RoundView get(@PathParam("id") String id) {
-        return loop().snapshot().rounds().stream().filter(r -> r.id().equals(id)).findFirst()
-                .map(r -> RoundView.of(r, true))
+        CoordinatorLoop.Snapshot snapshot = loop().snapshot();
+        return snapshot.rounds().stream().filter(r -> r.id().equals(id)).findFirst()
+                .map(r -> RoundView.of(r, true, snapshot.dispatchWaits().get(r.id())))
                 .orElseThrow(() -> new CoordinatorException(CoordinatorException.Reason.ROUND_NOT_FOUND,
                         "no round " + id));
     }
@@ -64,14 +66,14 @@ public class RoundsResource {
     @Path("rounds")
     public CompletionStage<Response> trigger() {
         return committed(loop().triggerNow(), r -> Response.status(Response.Status.CREATED)
-                .header("Location", "/rounds/" + r.id()).entity(RoundView.of(r, true)).build());
+                .header("Location", "/rounds/" + r.id()).entity(RoundView.of(r, true, null)).build());
     }
 
     /** Cancels a round that has not ended; its shards go back to the pool. */
     @POST
     @Path("rounds/{id}/cancel")
     public CompletionStage<Response> cancel(@PathParam("id") String id) {
-        return committed(loop().cancel(id), r -> Response.ok(RoundView.of(r, false)).build());
+        return committed(loop().cancel(id), r -> Response.ok(RoundView.of(r, false, null)).build());
     }
 
     /** The shards waiting for a round, those kept aside, and the policy's last decision. */

@@ -44,6 +44,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import io.mmedstream.coordinator.dispatch.Dispatcher;
 import io.mmedstream.coordinator.dispatch.Execution;
 import io.mmedstream.coordinator.dispatch.ExecutionListener;
+import io.mmedstream.coordinator.domain.DispatchWait;
 import io.mmedstream.coordinator.domain.AsideShard;
 import io.mmedstream.coordinator.domain.CoordinatorException;
 import io.mmedstream.coordinator.domain.Failure;
@@ -126,9 +127,10 @@ public final class CoordinatorLoop implements Runnable {
      * @param pool the pooled shards
      * @param aside the shards kept aside, with reasons
      * @param decision the policy's last explanation
+     * @param dispatchWaits the rounds whose attempt waits for an unavailable dispatcher, by round id
      */
     public record Snapshot(List<Round> rounds, List<PooledShard> pool, List<AsideShard> aside, String decision,
-            Status status) {
+            Status status, Map<String, DispatchWait> dispatchWaits) {
     }
 
     /**
@@ -168,8 +170,16 @@ public final class CoordinatorLoop implements Runnable {
      *
      * @param tries the failed starts of this attempt in a row
      * @param at when to start it again; null while that start is under way
+     * @param since when the first of them failed
+     * @param detail the last failure's short code
+     * @param message the last failure's message
      */
-    private record PutOff(int attempt, boolean resume, int tries, Instant at) {
+    private record PutOff(int attempt, boolean resume, int tries, Instant at, Instant since, String detail,
+            String message) {
+
+        DispatchWait view() {
+            return new DispatchWait(attempt, tries, detail, message, since, at);
+        }
     }
 
     private record TriggerNow(CompletableFuture<Round> result) implements Command {
@@ -201,7 +211,7 @@ public final class CoordinatorLoop implements Runnable {
     private volatile Instant lastPollAt;
     private volatile String lastError;
     private volatile Snapshot snapshot = new Snapshot(List.of(), List.of(), List.of(), "starting",
-            new Status(State.STARTING, null, null));
+            new Status(State.STARTING, null, null), Map.of());
 
     // Session state, touched by the loop thread only.
     private RoundBook book;
@@ -851,7 +861,9 @@ public final class CoordinatorLoop implements Runnable {
         PutOff previous = putOffStarts.get(u.roundId());
         int tries = previous != null && previous.attempt() == u.attempt() ? previous.tries() + 1 : 1;
         Duration wait = dispatchRetry.after(tries);
-        putOffStarts.put(u.roundId(), new PutOff(u.attempt(), u.resume(), tries, now.plus(wait)));
+        Instant since = tries > 1 && previous.since() != null ? previous.since() : now;
+        putOffStarts.put(u.roundId(), new PutOff(u.attempt(), u.resume(), tries, now.plus(wait), since, u.detail(),
+                u.message()));
         metrics.dispatchRetried(u.detail());
         Log.warnf("round %s attempt %d of %d could not be started (%s): %s; it stays %s and the same attempt is "
                 + "started again in %s (retry %d; no attempt is used up)", u.roundId(), u.attempt(),
@@ -868,7 +880,8 @@ public final class CoordinatorLoop implements Runnable {
             if (round.isEmpty()) {
                 it.remove(); // the round moved on (cancelled)
             } else if (p.at() != null && !p.at().isAfter(now)) {
-                entry.setValue(new PutOff(p.attempt(), p.resume(), p.tries(), null));
+                entry.setValue(new PutOff(p.attempt(), p.resume(), p.tries(), null, p.since(), p.detail(),
+                        p.message()));
                 startExecution(round.get(), p.resume());
             }
         }
@@ -942,7 +955,8 @@ public final class CoordinatorLoop implements Runnable {
         Status status = status();
         if (current == null) {
             Snapshot old = snapshot;
-            snapshot = new Snapshot(old.rounds(), old.pool(), old.aside(), old.decision(), status);
+            snapshot = new Snapshot(old.rounds(), old.pool(), old.aside(), old.decision(), status,
+                    old.dispatchWaits());
             return;
         }
         List<PooledShard> pool = current.pool();
@@ -955,8 +969,10 @@ public final class CoordinatorLoop implements Runnable {
                 r -> metrics.live(r.progress().step(), r.progress().loss(), r.progress().tokensPerSecond()),
                 () -> metrics.live(0, null, null));
         var decision = current.lastDecision();
+        Map<String, DispatchWait> waits = new LinkedHashMap<>();
+        putOffStarts.forEach((round, p) -> waits.put(round, p.view()));
         snapshot = new Snapshot(current.rounds(), waiting, aside, decision == null ? "" : decision.explanation(),
-                status);
+                status, Map.copyOf(waits));
     }
 
     private void failRequests(Exception cause) {

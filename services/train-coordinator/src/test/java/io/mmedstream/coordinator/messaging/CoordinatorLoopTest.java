@@ -347,6 +347,14 @@ class CoordinatorLoopTest {
                 assertThat(r.getState()).isEqualTo(TrainingRoundState.DISPATCHED);
                 assertThat(r.getAttempt()).isEqualTo(1);
             });
+            // the admin API's view shows what the round waits for
+            await().atMost(TIMEOUT).untilAsserted(() -> assertThat(coordinator.loop.snapshot().dispatchWaits())
+                    .hasEntrySatisfying("round-000001", w -> {
+                        assertThat(w.attempt()).isEqualTo(1);
+                        assertThat(w.tries()).isGreaterThanOrEqualTo(3);
+                        assertThat(w.reason()).isEqualTo("http_503");
+                        assertThat(w.since()).isNotNull();
+                    }));
 
             Round cancelled = coordinator.loop.cancel("round-000001").join();
             assertThat(cancelled.status()).isEqualTo(RoundStatus.CANCELLED);
@@ -357,6 +365,8 @@ class CoordinatorLoopTest {
             await().during(Duration.ofSeconds(2)).atMost(TIMEOUT)
                     .until(() -> coordinator.unavailable.refused("round-000001") == refused);
             assertThat(FakeTrainer.invocations(coordinator.roundDir("round-000001"))).isEmpty();
+            await().atMost(TIMEOUT).until(() -> !coordinator.loop.snapshot().dispatchWaits()
+                    .containsKey("round-000001"));
             // the shard went back to the pool and makes the next round, which waits for the dispatcher too
             awaitState("round-000002", TrainingRoundState.DISPATCHED);
             coordinator.loop.cancel("round-000002").join();
