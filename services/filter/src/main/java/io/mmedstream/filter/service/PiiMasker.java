@@ -50,12 +50,11 @@ public final class PiiMasker {
         }
     }
 
-    // An e-mail address is local@label(.label)*.tld, the tld 2-24 letters not followed by a letter or digit, each
-    // label alphanumeric at both ends with hyphens inside. Written as a regular expression with a repeated group,
-    // java.util.regex recurses once per label and overflows the thread's stack on an "address" of a few thousand
-    // dotted labels (a submission anyone can send). So the expression only finds candidates, with character classes
-    // (which it matches without recursion), and emailEnd() checks the labels in a loop.
-    private static final Pattern EMAIL_CANDIDATE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9.-]+");
+    // An e-mail address is local@label(.label)*.tld: the local part starts with a letter or digit, the tld is 2-24
+    // letters not followed by a letter or digit, each label is alphanumeric at both ends with hyphens inside. It is
+    // found from each '@' by scanning outwards, in linear time: a regular expression with a repeated group recurses
+    // once per label in java.util.regex and overflowed the stack on an "address" of a few thousand dotted labels, and
+    // searching from every start position costs quadratic time on a long run of letters before an '@'.
     private static final String OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
     private static final Pattern IPV4_RE = Pattern.compile(
             "(?<![0-9.])" + OCTET + "\\." + OCTET + "\\." + OCTET + "\\." + OCTET + "(?![0-9]|\\.[0-9])");
@@ -118,32 +117,51 @@ public final class PiiMasker {
         return out.append(text, copied, text.length()).toString();
     }
 
-    /** Masks every e-mail address, leftmost first, each as long as it can be. */
+    /** Masks every e-mail address, leftmost first, each as long as it can be (what a greedy search would mask). */
     private static String emails(String text, int[] counts) {
-        Matcher m = EMAIL_CANDIDATE.matcher(text);
         StringBuilder out = null;
         int copied = 0;
-        int from = 0;
-        while (from < text.length() && m.find(from)) {
-            int at = text.indexOf('@', m.start());
-            int end = emailEnd(text, at + 1, m.end());
+        int at = text.indexOf('@');
+        while (at >= 0) {
+            int start = localStart(text, at, copied);
+            int limit = at + 1;
+            while (limit < text.length() && isDomainChar(text.charAt(limit))) {
+                limit++;
+            }
+            int end = start < 0 ? -1 : emailEnd(text, at + 1, limit);
             if (end < 0) {
-                // Every start before this '@' reaches the same domain: look again after it.
-                from = at + 1;
+                at = text.indexOf('@', at + 1);
                 continue;
             }
             if (out == null) {
                 out = new StringBuilder(text.length());
             }
-            out.append(text, copied, m.start()).append(EMAIL);
+            out.append(text, copied, start).append(EMAIL);
             copied = end;
-            from = end;
             counts[0]++;
+            at = text.indexOf('@', end);
         }
         if (out == null) {
             return text;
         }
         return out.append(text, copied, text.length()).toString();
+    }
+
+    /**
+     * The leftmost start of a local part ending just before the '@' at {@code at}: a letter or digit followed only by
+     * local-part characters, at or after {@code from}; -1 when there is none.
+     */
+    private static int localStart(String text, int at, int from) {
+        int run = at;
+        while (run > from && isLocalChar(text.charAt(run - 1))) {
+            run--;
+        }
+        for (int i = run; i < at; i++) {
+            if (isAsciiAlnum(text.charAt(i))) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -155,8 +173,10 @@ public final class PiiMasker {
         int labelStart = start;
         int labels = 0; // valid labels so far, each followed by '.'
         while (labelStart < limit) {
-            int dot = text.indexOf('.', labelStart);
-            int labelEnd = dot < 0 || dot > limit ? limit : dot;
+            int labelEnd = labelStart;
+            while (labelEnd < limit && text.charAt(labelEnd) != '.') {
+                labelEnd++;
+            }
             if (labels >= 1) {
                 int letters = 0;
                 while (labelStart + letters < labelEnd && isAsciiLetter(text.charAt(labelStart + letters))) {
@@ -177,7 +197,15 @@ public final class PiiMasker {
     }
 
     private static boolean isLabel(String text, int from, int to) {
-        return to > from && to - from <= 63 && isAsciiAlnum(text.charAt(from)) && isAsciiAlnum(text.charAt(to - 1));
+        return to > from && isAsciiAlnum(text.charAt(from)) && isAsciiAlnum(text.charAt(to - 1));
+    }
+
+    private static boolean isLocalChar(char c) {
+        return isAsciiAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+    }
+
+    private static boolean isDomainChar(char c) {
+        return isAsciiAlnum(c) || c == '.' || c == '-';
     }
 
     private static boolean isAsciiAlnum(char c) {

@@ -44,6 +44,14 @@ class PiiMaskerTest {
     }
 
     @Test
+    void addressesWithLongLabelsAndSeveralAtSignsAreMaskedAsBefore() {
+        assertThat(masker.mask("x a@" + "b".repeat(64) + ".com y").text()).isEqualTo("x <EMAIL> y");
+        assertThat(masker.mask("a@b@c.com and @x.org, .@y.net").text()).isEqualTo("a@<EMAIL> and @x.org, .@y.net");
+        assertThat(masker.mask("to: ann@clinic.example.org.").text()).isEqualTo("to: <EMAIL>.");
+        assertThat(masker.mask("bob@host.com-x 2@3.4").text()).isEqualTo("<EMAIL>-x 2@3.4");
+    }
+
+    @Test
     void emailInsideChineseTextKeepsTheChinese() {
         assertThat(masker.mask("请发邮件至zhang.wei@example.cn联系医生").text()).isEqualTo("请发邮件至<EMAIL>联系医生");
     }
