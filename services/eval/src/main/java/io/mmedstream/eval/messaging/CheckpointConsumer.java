@@ -1,6 +1,5 @@
 package io.mmedstream.eval.messaging;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -76,9 +75,10 @@ public final class CheckpointConsumer implements Runnable {
     /** How failed evaluations are retried. */
     public record RetryPolicy(Duration backoff, Duration maxBackoff, int maxAttempts) {
         public RetryPolicy {
-            if (backoff.isNegative() || maxBackoff.compareTo(backoff) < 0 || maxAttempts < 1) {
-                throw new IllegalArgumentException("retry policy needs 0 <= backoff <= max backoff and at least one"
-                        + " attempt, got " + backoff + ", " + maxBackoff + ", " + maxAttempts);
+            if (backoff.isNegative() || backoff.isZero() || maxBackoff.compareTo(backoff) < 0 || maxAttempts < 1) {
+                throw new IllegalArgumentException("retry policy needs 0 < backoff <= max backoff and at least one"
+                        + " attempt (mmed.eval.consumer.retry-backoff, max-retry-backoff, max-attempts), got "
+                        + backoff + ", " + maxBackoff + ", " + maxAttempts);
             }
         }
 
@@ -92,9 +92,20 @@ public final class CheckpointConsumer implements Runnable {
         }
     }
 
+    // DEADLINE_EXCEEDED is not among them: a checkpoint whose load always outlasts the deadline would block every
+    // later one. CANCELLED is what a stop or a cancelled evaluation gives.
     private static final java.util.Set<io.grpc.Status.Code> BACKEND_DOWN = java.util.EnumSet.of(
-            io.grpc.Status.Code.UNAVAILABLE, io.grpc.Status.Code.RESOURCE_EXHAUSTED,
-            io.grpc.Status.Code.DEADLINE_EXCEEDED, io.grpc.Status.Code.CANCELLED, io.grpc.Status.Code.ABORTED);
+            io.grpc.Status.Code.UNAVAILABLE, io.grpc.Status.Code.RESOURCE_EXHAUSTED, io.grpc.Status.Code.CANCELLED,
+            io.grpc.Status.Code.ABORTED);
+    /** Entries of the per-checkpoint failure counts kept at most (checkpoints that failed and were not seen since). */
+    private static final int MAX_TRACKED_FAILURES = 1000;
+
+    /** A Kafka failure of the session while an evaluation ran: ends the session, never counts against a checkpoint. */
+    private static final class SessionFailure extends RuntimeException {
+        SessionFailure(RuntimeException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
 
     private final Map<String, Object> kafka;
     private final String groupId;
@@ -114,6 +125,7 @@ public final class CheckpointConsumer implements Runnable {
     private volatile boolean running = true;
     private volatile Instant lastPoll;
     private volatile boolean started;
+    private boolean sessionPolled;
     // On the loop thread only: failures in a row, of any checkpoint (the backoff), and the counted failures of each
     // checkpoint not yet evaluated or given up on (other checkpoints may be evaluated in between).
     private int failuresInARow;
@@ -159,6 +171,7 @@ public final class CheckpointConsumer implements Runnable {
         int sessionFailures = 0;
         try {
             while (running) {
+                sessionPolled = false;
                 try {
                     session();
                     return; // stopped
@@ -166,11 +179,17 @@ public final class CheckpointConsumer implements Runnable {
                     Thread.currentThread().interrupt();
                     return;
                 } catch (RuntimeException e) {
+                    if (!running) {
+                        return;
+                    }
                     // Kafka unreachable or refusing (initTransactions, reading results back, a commit, a failed
                     // abort): nothing was committed past what was published, so a new session resumes exactly.
-                    Duration wait = retry.delay(++sessionFailures);
-                    Log.errorf(e, "eval: Kafka session failed, reconnecting in %s: %s", wait, e.getMessage());
-                    metrics.counter("mmed.eval.failures", "reason", "session_" + e.getClass().getSimpleName())
+                    // A session that did poll was healthy: the backoff starts again from its first step.
+                    sessionFailures = sessionPolled ? 1 : sessionFailures + 1;
+                    Throwable cause = e instanceof SessionFailure ? e.getCause() : e;
+                    Duration wait = retry.delay(sessionFailures);
+                    Log.errorf(cause, "eval: Kafka session failed, reconnecting in %s: %s", wait, cause.getMessage());
+                    metrics.counter("mmed.eval.failures", "reason", "session_" + cause.getClass().getSimpleName())
                             .increment();
                     sleep(wait);
                 }
@@ -233,6 +252,7 @@ public final class CheckpointConsumer implements Runnable {
     private ConsumerRecords<String, byte[]> poll(KafkaConsumer<String, byte[]> consumer) {
         ConsumerRecords<String, byte[]> records = consumer.poll(pollTimeout);
         lastPoll = Instant.now();
+        sessionPolled = true;
         return records;
     }
 
@@ -254,6 +274,7 @@ public final class CheckpointConsumer implements Runnable {
             Log.infof("eval: %s %s already evaluated on %s, skipped", where, checkpoint.getCheckpointId(),
                     benchmarkName);
             consumer.commitSync(Map.of(tp, new OffsetAndMetadata(r.offset() + 1)));
+            failedAttempts.remove(checkpoint.getCheckpointId());
             return true;
         }
         Log.infof("eval: %s checkpoint %s (%s) received", where, checkpoint.getCheckpointId(), checkpoint.getUri());
@@ -269,12 +290,18 @@ public final class CheckpointConsumer implements Runnable {
             Thread.currentThread().interrupt();
             running = false;
             return false;
+        } catch (SessionFailure e) {
+            throw e;
         } catch (RuntimeException e) {
+            if (!running) {
+                return false; // stopping: the evaluation was cancelled, not the checkpoint's fault
+            }
             return failed(consumer, tp, r, where, checkpoint.getCheckpointId(), e);
         }
         if (!consumer.assignment().contains(tp)) {
             Log.warnf("eval: %s was revoked during the evaluation of %s; its new owner evaluates it",
                     where, checkpoint.getCheckpointId());
+            failedAttempts.remove(checkpoint.getCheckpointId());
             return true;
         }
         Optional<KafkaException> notPublished = publish(producer, consumer, tp, r.offset(), outcome, where);
@@ -298,14 +325,22 @@ public final class CheckpointConsumer implements Runnable {
         boolean backendDown = backendDown(e);
         metrics.counter("mmed.eval.failures", "reason", e.getClass().getSimpleName()).increment();
         failuresInARow++;
+        if (!backendDown && !failedAttempts.containsKey(checkpoint) && failedAttempts.size() >= MAX_TRACKED_FAILURES) {
+            failedAttempts.clear(); // checkpoints that failed long ago and never came back: forget them
+        }
         int attempts = backendDown ? failedAttempts.getOrDefault(checkpoint, 0)
                 : failedAttempts.merge(checkpoint, 1, Integer::sum);
         if (attempts >= retry.maxAttempts()) {
             String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
-            Path file = evaluator.recordFailure(checkpoint, attempts, reason);
+            String recorded;
+            try {
+                recorded = "recorded in " + evaluator.recordFailure(checkpoint, attempts, reason);
+            } catch (RuntimeException io) {
+                recorded = "and could not record it: " + io.getMessage();
+            }
             Log.errorf(e, "eval: %s gave up on %s after %d failed attempts; it is not evaluated and cannot be"
-                    + " promoted (send its CheckpointReady again to retry); recorded in %s", where, checkpoint,
-                    attempts, file);
+                    + " promoted (send its CheckpointReady again to retry); %s", where, checkpoint, attempts,
+                    recorded);
             reject(consumer, tp, r, "evaluation_failed", where + " " + checkpoint + ": " + reason);
             failuresInARow = 0;
             failedAttempts.remove(checkpoint);
@@ -322,14 +357,19 @@ public final class CheckpointConsumer implements Runnable {
         return false;
     }
 
-    /** Whether the failure is the backend's or the storage's state rather than the checkpoint's. */
+    /**
+     * Whether the failure is the backend's, Kafka's or the storage's state rather than the checkpoint's. A file that
+     * cannot be parsed (a corrupt model.json) is not a storage failure: it would never heal by waiting.
+     */
     static boolean backendDown(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof TritonException te && BACKEND_DOWN.contains(te.code())) {
                 return true;
             }
-            if (t instanceof java.io.UncheckedIOException || t instanceof java.io.IOException
-                    || t instanceof org.apache.kafka.common.errors.RetriableException) {
+            if (t instanceof com.fasterxml.jackson.core.JacksonException) {
+                return false;
+            }
+            if (t instanceof java.io.IOException || t instanceof org.apache.kafka.common.errors.RetriableException) {
                 return true;
             }
         }
@@ -357,7 +397,7 @@ public final class CheckpointConsumer implements Runnable {
             }
         } catch (RuntimeException e) {
             work.cancel(true); // the session ends: the record is read again by the next one
-            throw e;
+            throw new SessionFailure(e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;

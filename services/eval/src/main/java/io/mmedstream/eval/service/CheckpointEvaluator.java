@@ -181,11 +181,18 @@ public final class CheckpointEvaluator {
 
     /** Frees the candidate's memory; a failure here costs memory until the next load, never an evaluation. */
     private void release(String id, String candidate) {
+        // A cancelled or stopped evaluation arrives here interrupted, and a blocking gRPC call on an interrupted
+        // thread is cancelled at once: unload with the flag cleared, then set it again.
+        boolean interrupted = Thread.interrupted();
         try {
             backend.release(candidate);
         } catch (RuntimeException e) {
             Log.warnf("eval %s: could not unload %s (it stays loaded until the next candidate replaces it): %s", id,
                     candidate, e.getMessage());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -90,6 +90,7 @@ public final class ModelRepositoryWriter {
             createModelDir(modelDir);
             OptionalInt existing = versionOf(modelDir, target);
             if (existing.isPresent()) {
+                refreshModelJson(modelDir.resolve(Integer.toString(existing.getAsInt())), target);
                 return Integer.toString(existing.getAsInt());
             }
             int next = versions(modelDir).max().orElse(0) + 1;
@@ -131,15 +132,38 @@ public final class ModelRepositoryWriter {
         }
     }
 
+    /**
+     * Sets the configured engine arguments in an existing version's model.json when they changed since it was
+     * written (e.g. a lower gpu_memory_utilization), so that its next load uses them; other keys (a version written
+     * by hand) stay. Replaced in one atomic move.
+     */
+    private void refreshModelJson(Path versionDir, Path target) throws IOException {
+        Path file = versionDir.resolve("model.json");
+        JsonNode current = JSON.readTree(file.toFile());
+        ObjectNode wanted = current instanceof ObjectNode object ? object.deepCopy() : JSON.createObjectNode();
+        wanted.setAll(engineArgs);
+        if (wanted.equals(current)) {
+            return;
+        }
+        Path tmp = versionDir.resolve(".model.json.tmp");
+        Files.writeString(tmp, wanted.toPrettyString(), StandardCharsets.UTF_8);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private ObjectNode modelJson(Path target) {
+        ObjectNode modelJson = JSON.createObjectNode().put("model", target.toString());
+        modelJson.setAll(engineArgs);
+        return modelJson;
+    }
+
     /** Writes {@code <modelDir>/<version>/model.json} whole or not at all (replacing what was there). */
     private void writeVersion(Path modelDir, String version, Path target) throws IOException {
         Path versionDir = modelDir.resolve(version);
         Path tmp = modelDir.resolve(".tmp-" + version);
         deleteVersion(tmp);
         Files.createDirectories(tmp);
-        ObjectNode modelJson = JSON.createObjectNode().put("model", target.toString());
-        modelJson.setAll(engineArgs);
-        Files.writeString(tmp.resolve("model.json"), modelJson.toPrettyString(), StandardCharsets.UTF_8);
+        Files.writeString(tmp.resolve("model.json"), modelJson(target).toPrettyString(), StandardCharsets.UTF_8);
         deleteVersion(versionDir);
         Files.move(tmp, versionDir); // whole or absent: the backend never sees a half-written version
     }

@@ -31,12 +31,14 @@ class CheckpointConsumerRetryTest {
                 .hasMessageContaining("backoff <= max backoff");
         assertThatThrownBy(() -> new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(5), 0))
                 .hasMessageContaining("at least one attempt");
+        assertThatThrownBy(() -> new RetryPolicy(Duration.ZERO, Duration.ofSeconds(5), 3))
+                .hasMessageContaining("0 < backoff").hasMessageContaining("retry-backoff");
     }
 
     @Test
     void anUnreachableOrBusyBackendIsNotTheCheckpointsFault() {
         for (Status.Code code : new Status.Code[] {Status.Code.UNAVAILABLE, Status.Code.RESOURCE_EXHAUSTED,
-                Status.Code.DEADLINE_EXCEEDED, Status.Code.CANCELLED, Status.Code.ABORTED}) {
+                Status.Code.CANCELLED, Status.Code.ABORTED}) {
             assertThat(CheckpointConsumer.backendDown(new TritonException(code, "x", null))).as(code.name()).isTrue();
         }
         assertThat(CheckpointConsumer.backendDown(new IllegalStateException("wrapped",
@@ -49,11 +51,15 @@ class CheckpointConsumerRetryTest {
 
     @Test
     void aRefusedLoadOrAFailedGenerationCountsAgainstTheCheckpoint() {
+        // a load that always outlasts its deadline would otherwise block every later checkpoint
         for (Status.Code code : new Status.Code[] {Status.Code.INVALID_ARGUMENT, Status.Code.INTERNAL,
-                Status.Code.NOT_FOUND, Status.Code.UNKNOWN}) {
+                Status.Code.NOT_FOUND, Status.Code.UNKNOWN, Status.Code.DEADLINE_EXCEEDED}) {
             assertThat(CheckpointConsumer.backendDown(new TritonException(code, "x", null))).as(code.name()).isFalse();
         }
         assertThat(CheckpointConsumer.backendDown(new IllegalStateException("a bug"))).isFalse();
+        // a corrupt model.json never heals by waiting
+        assertThat(CheckpointConsumer.backendDown(new UncheckedIOException(
+                new com.fasterxml.jackson.core.JsonParseException(null, "Unexpected character")))).isFalse();
         assertThat(CheckpointConsumer.backendDown(new org.apache.kafka.common.errors.RecordTooLargeException("big")))
                 .isFalse();
     }

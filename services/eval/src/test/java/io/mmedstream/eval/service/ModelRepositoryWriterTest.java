@@ -76,6 +76,16 @@ class ModelRepositoryWriterTest {
             assertThat(json.path("dtype").asText()).isEqualTo("bfloat16");
         }
         assertThat(writer.addVersion("m", c1)).isEqualTo("1"); // still recognised as the same checkpoint
+
+        // engine arguments changed later (e.g. to fit three engines on a GPU): the existing version gets them
+        ModelRepositoryWriter lowered = new ModelRepositoryWriter(tmp.resolve("repo"),
+                ModelRepositoryWriter.parseEngineArgs("{\"gpu_memory_utilization\": 0.2}"));
+        assertThat(lowered.addVersion("m", c1)).isEqualTo("1");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(tmp.resolve("repo/m/1/model.json")
+                .toFile());
+        assertThat(json.path("gpu_memory_utilization").asDouble()).isEqualTo(0.2);
+        assertThat(json.path("dtype").asText()).isEqualTo("bfloat16"); // what it did not configure stays
+        assertThat(json.path("model").asText()).isEqualTo(c1.toAbsolutePath().toString());
     }
 
     @Test
