@@ -80,11 +80,11 @@ public interface CoordinatorConfig {
         @WithDefault("500ms")
         Duration pollTimeout();
 
-        /** Pause before reconnecting after a failure; doubled while it keeps failing. Default: 1s. */
+        /** Pause before reconnecting after a failure; doubled while it keeps failing. Positive. Default: 1s. */
         @WithDefault("1s")
         Duration retryBackoff();
 
-        /** Longest pause between reconnections. Default: 30s. */
+        /** Longest pause between reconnections. Positive. Default: 30s. */
         @WithDefault("30s")
         Duration maxRetryBackoff();
     }
@@ -202,23 +202,26 @@ public interface CoordinatorConfig {
         @WithDefault("3")
         int maxAttempts();
 
-        /** Pause before the second attempt; doubled for each further one. Default: 10s. */
+        /** Pause before the second attempt; doubled for each further one. Positive. Default: 10s. */
         @WithDefault("10s")
         Duration retryBackoff();
 
-        /** Longest pause between attempts. Default: 10m. */
+        /** Longest pause between attempts. Positive. Default: 10m. */
         @WithDefault("10m")
         Duration maxRetryBackoff();
 
         /**
          * Pause before starting an attempt again when the dispatcher was unavailable (the Kubernetes API did not
          * answer, or answered 429 or 5xx); doubled while it stays unavailable. Such a try uses up no attempt: the
-         * round stays DISPATCHED with the same attempt until it starts. Default: 5s.
+         * round stays DISPATCHED with the same attempt until it starts. Positive (a zero pause would never grow, and
+         * the API server would be asked again at once, for as long as it is down). Default: 5s.
          */
         @WithDefault("5s")
         Duration dispatchRetryBackoff();
 
-        /** Longest pause between tries to start an attempt while the dispatcher is unavailable. Default: 2m. */
+        /**
+         * Longest pause between tries to start an attempt while the dispatcher is unavailable. Positive. Default: 2m.
+         */
         @WithDefault("2m")
         Duration maxDispatchRetryBackoff();
 
@@ -226,7 +229,10 @@ public interface CoordinatorConfig {
         @WithDefault("15m")
         Duration stallTimeout();
 
-        /** Longest an attempt may run before it is stopped and retried. Default: 24h. */
+        /**
+         * Longest an attempt may run before it is stopped and retried, from when it was dispatched, or from when it did
+         * start when its start was put off (an outage of the dispatcher, a restart before it ran). Default: 24h.
+         */
         @WithDefault("24h")
         Duration attemptTimeout();
 

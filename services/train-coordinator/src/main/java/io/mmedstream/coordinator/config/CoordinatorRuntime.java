@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -63,18 +64,13 @@ public class CoordinatorRuntime {
     private Thread thread;
 
     void onStart(@Observes StartupEvent event) {
+        // checked before anything is started: a bad backoff fails the start-up
+        CoordinatorLoop.Settings settings = loopSettings(new HashMap<>(kafkaConfig), config.kafka(), config.rounds());
+        RoundBook.Retry retry = attemptRetry(config.rounds());
         dispatcher = createDispatcher();
-        CoordinatorConfig.Kafka kafka = config.kafka();
-        CoordinatorConfig.Rounds rounds = config.rounds();
-        CoordinatorLoop.Settings settings = new CoordinatorLoop.Settings(new HashMap<>(kafkaConfig),
-                kafka.shardsTopic(), kafka.roundsTopic(), kafka.checkpointsTopic(), kafka.leaderTopic(),
-                kafka.groupId(), kafka.transactionalId(), kafka.pollTimeout(), kafka.retryBackoff(),
-                kafka.maxRetryBackoff(), rounds.stallTimeout(), rounds.attemptTimeout(), rounds.progressInterval(),
-                rounds.dispatchRetryBackoff(), rounds.maxDispatchRetryBackoff());
         RoundPolicy policy = new RoundPolicy(policySettings(config.policy()));
         RoundPlanner planner = planner(dispatcher);
         Optional<String> baseTokenizer = baseTokenizer(config.model().baseCheckpoint());
-        RoundBook.Retry retry = new RoundBook.Retry(rounds.retryBackoff(), rounds.maxRetryBackoff());
         Optional<String> configuredTokenizer = config.policy().tokenizerSha256().filter(s -> !s.isBlank())
                 .map(s -> s.trim().toLowerCase(Locale.ROOT));
         loop = new CoordinatorLoop(settings,
@@ -119,6 +115,48 @@ public class CoordinatorRuntime {
             default -> throw new IllegalArgumentException("mmed.coordinator.dispatcher must be local or kubernetes, "
                     + "not " + config.dispatcher());
         };
+    }
+
+    /**
+     * The loop's settings.
+     *
+     * @throws IllegalArgumentException when a backoff is not positive
+     */
+    static CoordinatorLoop.Settings loopSettings(Map<String, Object> kafkaConfig, CoordinatorConfig.Kafka kafka,
+            CoordinatorConfig.Rounds rounds) {
+        return new CoordinatorLoop.Settings(kafkaConfig, kafka.shardsTopic(), kafka.roundsTopic(),
+                kafka.checkpointsTopic(), kafka.leaderTopic(), kafka.groupId(), kafka.transactionalId(),
+                kafka.pollTimeout(), backoff(kafka.retryBackoff(), "kafka.retry-backoff"),
+                backoff(kafka.maxRetryBackoff(), "kafka.max-retry-backoff"), rounds.stallTimeout(),
+                rounds.attemptTimeout(), rounds.progressInterval(),
+                backoff(rounds.dispatchRetryBackoff(), "rounds.dispatch-retry-backoff"),
+                backoff(rounds.maxDispatchRetryBackoff(), "rounds.max-dispatch-retry-backoff"));
+    }
+
+    /**
+     * The backoff between the attempts of a round.
+     *
+     * @throws IllegalArgumentException when a backoff is not positive
+     */
+    static RoundBook.Retry attemptRetry(CoordinatorConfig.Rounds rounds) {
+        return new RoundBook.Retry(backoff(rounds.retryBackoff(), "rounds.retry-backoff"),
+                backoff(rounds.maxRetryBackoff(), "rounds.max-retry-backoff"));
+    }
+
+    /**
+     * A backoff that doubles while failures go on must be positive: doubling zero stays zero, and the coordinator
+     * would try again at once, for ever (hammering a Kubernetes API or a Kafka cluster that is down).
+     *
+     * @param key the key below {@code mmed.coordinator}, for the message
+     */
+    static Duration backoff(Duration value, String key) {
+        if (value.isNegative() || value.isZero()) {
+            String env = "MMED_COORDINATOR_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+            throw new IllegalArgumentException("mmed.coordinator." + key + " (" + env + ") must be positive, not "
+                    + value + ": it is the pause before trying again, doubled while the failures go on, and a pause "
+                    + "of zero never grows, so every try would follow the last one at once");
+        }
+        return value;
     }
 
     static RoundPolicy.Settings policySettings(CoordinatorConfig.Policy p) {

@@ -1,18 +1,23 @@
 package io.mmedstream.coordinator.dispatch;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -59,6 +64,7 @@ import io.mmedstream.coordinator.service.FileUris;
 import io.mmedstream.coordinator.service.AttemptOutcome.ExitCodes;
 import io.mmedstream.coordinator.service.TrainerEvent;
 import io.quarkus.logging.Log;
+import io.vertx.core.http.HttpClosedException;
 
 /**
  * Runs each attempt on Kubernetes: a {@code batch/v1} Job (one node, or an Indexed Job with a headless Service for
@@ -265,6 +271,11 @@ public final class KubernetesDispatcher implements Dispatcher {
      * its answer was lost is adopted then (409), not made twice. The client has already retried 429 and 5xx answers
      * ({@code quarkus.kubernetes-client.request-retry-backoff-limit}). Anything else (401, 404, ...) counts as a
      * failed attempt.
+     *
+     * <p>Without an HTTP status (code 0 or -1) the client got no answer, or failed on its own side: the client gives
+     * -1 to every exception it wraps, a serialization error or a bug as well as a refused connection. Only a network
+     * failure ({@link #noAnswer}) is an outage; anything else would fail the same way on every try, so it counts as a
+     * failed attempt (detail {@code client_error}) instead of keeping the round DISPATCHED forever.
      */
     static CoordinatorException startFailure(KubernetesClientException e, String what) {
         int code = e.getCode();
@@ -272,12 +283,28 @@ public final class KubernetesDispatcher implements Dispatcher {
             return new CoordinatorException(CoordinatorException.Reason.DISPATCH_PERMANENT, what + ": "
                     + e.getMessage(), e, "http_" + code);
         }
-        if (code <= 0 || code == 429 || code == 500 || code == 502 || code == 503 || code == 504) {
+        if (code <= 0 ? noAnswer(e) : code == 429 || code == 500 || code == 502 || code == 503 || code == 504) {
             return new CoordinatorException(CoordinatorException.Reason.DISPATCH_UNAVAILABLE, what + ": the API "
                     + "server is unavailable: " + e.getMessage(), e, code <= 0 ? "no_response" : "http_" + code);
         }
         return new CoordinatorException(CoordinatorException.Reason.DISPATCH_RETRIABLE, what + ": " + e.getMessage(),
-                e, "http_" + code);
+                e, code <= 0 ? "client_error" : "http_" + code);
+    }
+
+    /**
+     * Whether a failure without an HTTP status is a network failure: somewhere in its causes an {@link IOException}
+     * (a refused or reset connection, {@code SocketTimeoutException}, {@code ConnectException}, an unknown host), a
+     * {@link TimeoutException} (the client's request timeout) or a connection that closed before the answer
+     * ({@link HttpClosedException}).
+     */
+    static boolean noAnswer(Throwable e) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof IOException || t instanceof TimeoutException || t instanceof HttpClosedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

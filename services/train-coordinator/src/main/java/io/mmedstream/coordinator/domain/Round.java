@@ -13,7 +13,9 @@ import java.util.Objects;
  * @param attempt attempts dispatched so far
  * @param execution the dispatcher's handle of the current attempt (null before the first dispatch)
  * @param notBefore a PLANNED round after a retriable failure waits until then (null otherwise)
- * @param dispatchedAt when the current attempt was dispatched
+ * @param dispatchedAt when the current attempt was dispatched; when its start came later (put off while the
+ *        dispatcher was unavailable, or made again by a new session before the trainer reported anything), when it
+ *        was started: its {@code attempt-timeout} counts from here
  * @param startedAt when the first progress arrived
  * @param finishedAt when the round reached a terminal state
  * @param progress what the trainer reported

@@ -90,7 +90,10 @@ import io.quarkus.logging.Log;
  * the same attempt, nothing is written, and the same attempt is started again after a backoff that doubles up to
  * {@code maxDispatchRetryBackoff}, until it starts or the round is cancelled. Starting the same attempt again is the
  * adoption above: an execution that a failed start did make (a create applied although its answer was lost) is
- * adopted, not made twice.
+ * adopted, not made twice. The {@code attemptTimeout} of such an attempt counts from when it did start: every start
+ * of a round that has not run yet (still DISPATCHED) other than the first, whether a retry after an outage or a new
+ * session's, moves the round's {@code dispatchedAt} to that moment ({@link RoundBook#startingLate}); the round's next
+ * record (RUNNING) persists it, so the time survives any later restart.
  *
  * <p>Any Kafka failure ends the session (nothing uncommitted survives it) and a new one rebuilds everything after a
  * backoff; executions keep running meanwhile and are adopted again. A fenced producer or a lost partition means
@@ -224,11 +227,6 @@ public final class CoordinatorLoop implements Runnable {
     private final Set<String> unpersistedProgress = new HashSet<>();
     /** Starts put off while the dispatcher is unavailable, by round. */
     private final Map<String, PutOff> putOffStarts = new HashMap<>();
-    /**
-     * When attempts whose first start was put off did start, by round: their time limit counts from then, not from
-     * the DISPATCHED record, so that an outage does not eat into it.
-     */
-    private final Map<String, Instant> startedLate = new HashMap<>();
     private String lastDecisionLogged;
     private boolean sessionPolled;
 
@@ -438,7 +436,6 @@ public final class CoordinatorLoop implements Runnable {
         lastPersistedAt.clear();
         unpersistedProgress.clear();
         putOffStarts.clear(); // the new session starts every DISPATCHED or RUNNING round again (resumeRounds)
-        startedLate.clear();
         // progress of the lost session, and its put-off starts: the new one hears and starts them again
         inbox.removeIf(c -> c instanceof Progress || c instanceof Unavailable);
         book = books.get();
@@ -522,7 +519,11 @@ public final class CoordinatorLoop implements Runnable {
         }
     }
 
-    /** Follows the rounds that were executing when the previous session ended. */
+    /**
+     * Follows the rounds that were executing when the previous session ended. A round still DISPATCHED has not run
+     * (its start may even have been put off by an outage that this session knows nothing of): its attempt is timed
+     * from now. A RUNNING round is timed from its recorded {@code dispatchedAt}, which is when its attempt did start.
+     */
     private void resumeRounds() {
         Instant now = clock.instant();
         for (Round round : book.rounds()) {
@@ -531,7 +532,7 @@ public final class CoordinatorLoop implements Runnable {
                         round.status(), round.attempt(), round.plan().maxAttempts(), round.progress().step(),
                         round.plan().totalSteps());
                 lastProgressAt.putIfAbsent(round.id(), now);
-                startExecution(round, true);
+                startExecution(book.startingLate(round.id(), round.attempt(), now).orElse(round), true);
             } else if ((round.status() == RoundStatus.CANCELLED || round.status() == RoundStatus.FAILED)
                     && round.finishedAt() != null
                     && round.finishedAt().isAfter(now.minus(settings.attemptTimeout()))) {
@@ -590,7 +591,7 @@ public final class CoordinatorLoop implements Runnable {
             } else if (command instanceof Ended e) {
                 ended(e, now);
             } else if (command instanceof Started s) {
-                started(s, now);
+                started(s);
             } else if (command instanceof Unavailable u) {
                 putOffStart(u, now);
             } else if (command instanceof TriggerNow t) {
@@ -643,7 +644,6 @@ public final class CoordinatorLoop implements Runnable {
         }
         if (book.round(e.roundId()).map(r -> r.attempt() == e.attempt()).orElse(false)) {
             putOffStarts.remove(e.roundId());
-            startedLate.remove(e.roundId());
         }
         Optional<Round> next = book.ended(e.roundId(), e.attempt(), e.outcome(), now);
         if (next.isEmpty()) {
@@ -679,15 +679,13 @@ public final class CoordinatorLoop implements Runnable {
         }
     }
 
-    private void started(Started s, Instant now) {
+    private void started(Started s) {
         Optional<Round> round = book.round(s.roundId());
         if (round.isPresent() && round.get().status().executing() && round.get().attempt() == s.attempt()) {
             executions.put(s.roundId(), s.execution());
             PutOff waited = putOffStarts.remove(s.roundId());
             if (waited != null && waited.attempt() == s.attempt()) {
-                if (!waited.resume()) {
-                    startedLate.put(s.roundId(), now); // it never ran before: its time starts now
-                }
+                // had it not run yet, its time counts from this try (retryPutOffStarts)
                 Log.infof("round %s attempt %d started after %d failed tr%s: the %s dispatcher is available again",
                         s.roundId(), s.attempt(), waited.tries(), waited.tries() == 1 ? "y" : "ies",
                         dispatcher.name());
@@ -714,7 +712,6 @@ public final class CoordinatorLoop implements Runnable {
         Round cancelled = book.cancel(c.roundId(), now);
         pendingRounds.add(cancelled.id());
         putOffStarts.remove(cancelled.id()); // a start under way is stopped once it reports (started)
-        startedLate.remove(cancelled.id());
         openRequests.add(c.result());
         afterCommit.add(() -> {
             Log.infof("round %s CANCELLED; its %d shards are back in the pool", cancelled.id(),
@@ -732,7 +729,11 @@ public final class CoordinatorLoop implements Runnable {
 
     // ---- timers, planning, dispatching ------------------------------------------------------------------------------
 
-    /** Stops attempts that hang (no progress for the stall timeout) or run too long; they are retried. */
+    /**
+     * Stops attempts that hang (no progress for the stall timeout) or run too long; they are retried. An attempt's time
+     * counts from the round's {@code dispatchedAt}: when the attempt was dispatched, or when it did start when its
+     * start came later ({@link RoundBook#startingLate}).
+     */
     private void watchTimes(Instant now) {
         for (Round round : book.rounds()) {
             if (!round.status().executing()) {
@@ -742,7 +743,7 @@ public final class CoordinatorLoop implements Runnable {
             if (execution == null || execution.finished()) {
                 continue;
             }
-            Instant since = later(round.dispatchedAt(), startedLate.get(round.id()));
+            Instant since = round.dispatchedAt();
             if (since != null && Duration.between(since, now).compareTo(settings.attemptTimeout()) > 0) {
                 execution.stop(new Failure(Failure.TIMED_OUT, "attempt " + round.attempt() + " ran longer than "
                         + settings.attemptTimeout(), true));
@@ -870,7 +871,10 @@ public final class CoordinatorLoop implements Runnable {
                 round.get().plan().maxAttempts(), u.detail(), u.message(), round.get().status(), wait, tries);
     }
 
-    /** Starts again the attempts whose start was put off, once their backoff is over. */
+    /**
+     * Starts again the attempts whose start was put off, once their backoff is over. A round still DISPATCHED has not
+     * run: should this try start it, its time counts from now, not from when it was dispatched.
+     */
     private void retryPutOffStarts(Instant now) {
         for (var it = putOffStarts.entrySet().iterator(); it.hasNext();) {
             Map.Entry<String, PutOff> entry = it.next();
@@ -882,7 +886,7 @@ public final class CoordinatorLoop implements Runnable {
             } else if (p.at() != null && !p.at().isAfter(now)) {
                 entry.setValue(new PutOff(p.attempt(), p.resume(), p.tries(), null, p.since(), p.detail(),
                         p.message()));
-                startExecution(round.get(), p.resume());
+                startExecution(book.startingLate(entry.getKey(), p.attempt(), now).orElse(round.get()), p.resume());
             }
         }
     }
@@ -1054,10 +1058,6 @@ public final class CoordinatorLoop implements Runnable {
 
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    private static Instant later(Instant a, Instant b) {
-        return a == null ? b : b == null || !b.isAfter(a) ? a : b;
     }
 
     private static Thread daemon(Runnable r, String name) {

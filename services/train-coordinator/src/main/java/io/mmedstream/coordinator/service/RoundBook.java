@@ -42,6 +42,19 @@ public final class RoundBook {
      */
     public record Retry(Duration initial, Duration max) {
 
+        /**
+         * @throws IllegalArgumentException when {@code initial} or {@code max} is not positive: doubling zero never
+         *         grows, so every retry would follow the failure at once
+         */
+        public Retry {
+            if (initial == null || initial.isNegative() || initial.isZero()) {
+                throw new IllegalArgumentException("a retry backoff must be positive, not " + initial);
+            }
+            if (max == null || max.isNegative() || max.isZero()) {
+                throw new IllegalArgumentException("a longest retry backoff must be positive, not " + max);
+            }
+        }
+
         public Duration after(int attempt) {
             Duration d = initial;
             for (int i = 1; i < attempt && d.compareTo(max) < 0; i++) {
@@ -301,6 +314,25 @@ public final class RoundBook {
         Round round = require(roundId);
         return put(round.toBuilder().status(RoundStatus.DISPATCHED).attempt(round.attempt() + 1).execution(execution)
                 .dispatchedAt(now).notBefore(null).updatedAt(now).build());
+    }
+
+    /**
+     * The current attempt of a round that has not run yet (DISPATCHED: its trainer reported nothing) is about to be
+     * started later than it was dispatched: again after its start was put off because the dispatcher was unavailable,
+     * or by a new session, which cannot know whether the previous one did start it. Its time ({@code
+     * attempt-timeout}) counts from now: {@link Round#dispatchedAt()} moves here and is persisted with the round's
+     * next record (RUNNING, once the trainer reports), so that a later restart still times the attempt from when it
+     * really started. A RUNNING round, or another attempt, is left as it is.
+     *
+     * @return the round's value, moved or not; empty when there is no such round
+     */
+    public Optional<Round> startingLate(String roundId, int attempt, Instant now) {
+        Round round = rounds.get(roundId);
+        if (round == null || round.status() != RoundStatus.DISPATCHED || round.attempt() != attempt
+                || (round.dispatchedAt() != null && !now.isAfter(round.dispatchedAt()))) {
+            return Optional.ofNullable(round);
+        }
+        return Optional.of(put(round.toBuilder().dispatchedAt(now).build()));
     }
 
     /** The current attempt of a DISPATCHED or RUNNING round was started again after a restart (same attempt). */

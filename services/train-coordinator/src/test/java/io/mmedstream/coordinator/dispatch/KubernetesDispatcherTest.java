@@ -5,13 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,6 +45,7 @@ import io.mmedstream.coordinator.domain.Trigger;
 import io.mmedstream.coordinator.service.AttemptOutcome;
 import io.mmedstream.coordinator.service.TrainerEvent;
 import io.mmedstream.coordinator.testing.TestShards;
+import io.vertx.core.http.HttpClosedException;
 
 /** The Kubernetes dispatcher on its own against the fabric8 mock server (CRUD mode). */
 @EnableKubernetesMockClient(crud = true)
@@ -243,6 +250,42 @@ class KubernetesDispatcherTest {
             assertThat(KubernetesDispatcher.startFailure(new KubernetesClientException("HTTP " + code, code, null),
                     "cannot create job").reason()).as("HTTP %d", code)
                     .isEqualTo(CoordinatorException.Reason.DISPATCH_RETRIABLE);
+        }
+    }
+
+    @Test
+    void aFailureWithoutAnHttpStatusIsAnOutageOnlyWhenTheNetworkFailed() {
+        // the client gives -1 to whatever it wraps: a network failure somewhere in the causes is an outage...
+        List<Throwable> network = List.of(new SocketTimeoutException("Read timed out"),
+                new ConnectException("Connection refused"), new IOException("Connection reset"),
+                new ExecutionException(new UnknownHostException("kubernetes.default.svc")),
+                new CompletionException(new TimeoutException("The timeout period of 10000ms has been exceeded")),
+                new HttpClosedException("Connection was closed"));
+        for (Throwable cause : network) {
+            KubernetesClientException failure = new KubernetesClientException("An error has occurred.", cause);
+            assertThat(failure.getCode()).isEqualTo(-1);
+            assertThat(KubernetesDispatcher.startFailure(failure, "cannot create job")).as("%s", cause)
+                    .satisfies(e -> {
+                        assertThat(e.reason()).isEqualTo(CoordinatorException.Reason.DISPATCH_UNAVAILABLE);
+                        assertThat(e.detail()).isEqualTo("no_response");
+                    });
+        }
+        // ...a client-side error is not: it would fail the same way for ever, so it uses up an attempt
+        List<KubernetesClientException> clientSide = List.of(
+                new KubernetesClientException("An error has occurred.", new IllegalArgumentException(
+                        "Cannot serialize the job: unknown field")),
+                new KubernetesClientException("An error has occurred.", new IllegalStateException(
+                        "unexpected", new NullPointerException())),
+                new KubernetesClientException("Something went wrong"),
+                new KubernetesClientException("HTTP 0", 0, null));
+        for (KubernetesClientException failure : clientSide) {
+            assertThat(KubernetesDispatcher.startFailure(failure, "cannot create job")).as("%s", failure)
+                    .satisfies(e -> {
+                        assertThat(e.reason()).isEqualTo(CoordinatorException.Reason.DISPATCH_RETRIABLE);
+                        assertThat(e.detail()).isEqualTo("client_error");
+                        assertThat(e.getMessage()).startsWith("cannot create job: ")
+                                .doesNotContain("unavailable");
+                    });
         }
     }
 

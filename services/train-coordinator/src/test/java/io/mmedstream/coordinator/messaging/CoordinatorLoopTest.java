@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -26,6 +27,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -396,6 +399,79 @@ class CoordinatorLoopTest {
     }
 
     @Test
+    void anAttemptStartedAfterAnOutageLongerThanItsTimeoutIsTimedFromItsStartAfterARestart() {
+        // the outage outlasts the attempt-timeout; then the attempt starts, runs, and the coordinator restarts
+        Duration timeout = Duration.ofSeconds(5);
+        LoopHarness.Options options = LoopHarness.Options.defaults().withMaxAttempts(1).withAttemptTimeout(timeout);
+        LoopHarness first = new LoopHarness(topics, root, FakeTrainer.Mode.HANG,
+                options.withUnavailableStarts(Integer.MAX_VALUE));
+        try {
+            topics.send(topics.shards, 0, "s1", announcement("s1", "file:///shards/s1.json", TOKENIZER_A, 1200,
+                    Map.of("en", 1200L), 64));
+            Instant dispatchedAt = awaitState("round-000001", TrainingRoundState.DISPATCHED).getDispatchedAt();
+            await().pollDelay(timeout.plusSeconds(1)).atMost(TIMEOUT)
+                    .until(() -> first.unavailable.refused("round-000001") >= 3);
+            Instant recovered = Instant.now();
+            first.unavailable.recover();
+            TrainingRoundChanged running = awaitRecorded("round-000001", TrainingRoundState.RUNNING);
+            // the RUNNING record holds when the attempt did start
+            assertThat(running.getDispatchedAt()).isAfter(dispatchedAt.plus(timeout))
+                    .isAfter(recovered.minusSeconds(1));
+            first.crash(); // the trainer keeps running
+
+            try (LoopHarness second = new LoopHarness(topics, root, FakeTrainer.Mode.HANG, options)) {
+                // it follows the attempt (the local dispatcher starts it again), and stops it only once the
+                // attempt-timeout has passed since the attempt did start: not at once, as a time counted from the
+                // DISPATCHED record would
+                TrainingRoundChanged failed = awaitState("round-000001", TrainingRoundState.FAILED);
+                assertThat(failed.getFailureReason()).isEqualTo("timed_out");
+                assertThat(failed.getAttempt()).isEqualTo(1);
+                assertThat(failed.getDispatchedAt()).isEqualTo(running.getDispatchedAt());
+                assertThat(failed.getFinishedAt()).isAfter(running.getDispatchedAt().plus(timeout));
+                assertThat(FakeTrainer.invocations(second.roundDir("round-000001"))).hasSize(2);
+                assertOneDispatchPerRound("round-000001");
+            }
+        } finally {
+            first.close();
+        }
+    }
+
+    @ParameterizedTest(name = "refused again after the restart: {0}")
+    @ValueSource(ints = {0, 2})
+    void anAttemptThatNeverStartedBeforeARestartIsTimedFromWhenItDoesStart(int refusedAfterRestart) {
+        // the coordinator restarts during an outage longer than the attempt-timeout; the new one finds the outage
+        // over (0), or waits out its end (2): either way the round has not run yet and gets all of its time
+        Duration timeout = Duration.ofSeconds(5);
+        LoopHarness.Options options = LoopHarness.Options.defaults().withMaxAttempts(1).withAttemptTimeout(timeout);
+        LoopHarness first = new LoopHarness(topics, root, FakeTrainer.Mode.HANG,
+                options.withUnavailableStarts(Integer.MAX_VALUE));
+        try {
+            topics.send(topics.shards, 0, "s1", announcement("s1", "file:///shards/s1.json", TOKENIZER_A, 1200,
+                    Map.of("en", 1200L), 64));
+            Instant dispatchedAt = awaitState("round-000001", TrainingRoundState.DISPATCHED).getDispatchedAt();
+            await().pollDelay(timeout.plusSeconds(1)).atMost(TIMEOUT)
+                    .until(() -> first.unavailable.refused("round-000001") >= 3);
+            first.crash();
+            Instant restarted = Instant.now();
+
+            try (LoopHarness second = new LoopHarness(topics, root, FakeTrainer.Mode.HANG,
+                    options.withUnavailableStarts(refusedAfterRestart))) {
+                TrainingRoundChanged running = awaitRecorded("round-000001", TrainingRoundState.RUNNING);
+                assertThat(second.unavailable.refused("round-000001")).isEqualTo(refusedAfterRestart);
+                assertThat(running.getDispatchedAt()).isAfter(restarted).isAfter(dispatchedAt.plus(timeout));
+                TrainingRoundChanged failed = awaitState("round-000001", TrainingRoundState.FAILED);
+                assertThat(failed.getFailureReason()).isEqualTo("timed_out");
+                assertThat(failed.getAttempt()).isEqualTo(1);
+                assertThat(failed.getFinishedAt()).isAfter(running.getDispatchedAt().plus(timeout));
+                assertThat(FakeTrainer.invocations(second.roundDir("round-000001"))).hasSize(1);
+                assertOneDispatchPerRound("round-000001");
+            }
+        } finally {
+            first.close();
+        }
+    }
+
+    @Test
     void aStandbyNeitherDispatchesNorFencesTheActiveCoordinatorAndTakesOverWhenItStops() {
         LoopHarness first = waitRunning(new LoopHarness(topics, root.resolve("a"), FakeTrainer.Mode.SUCCEED,
                 LoopHarness.Options.defaults()));
@@ -513,6 +589,12 @@ class CoordinatorLoopTest {
     private TrainingRoundChanged awaitState(String roundId, TrainingRoundState state) {
         return await().atMost(TIMEOUT).until(() -> latest(roundId).orElse(null),
                 r -> r != null && r.getState() == state);
+    }
+
+    /** The first record of a round in {@code state}, once there is one (whatever the round's state is by then). */
+    private TrainingRoundChanged awaitRecorded(String roundId, TrainingRoundState state) {
+        return await().atMost(TIMEOUT).until(() -> history(roundId).stream().filter(r -> r.getState() == state)
+                .findFirst().orElse(null), r -> r != null);
     }
 
     private List<TrainingRoundChanged> rounds() {

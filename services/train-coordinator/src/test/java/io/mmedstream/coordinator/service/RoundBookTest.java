@@ -150,6 +150,48 @@ class RoundBookTest {
     }
 
     @Test
+    void anAttemptStartedLateIsTimedFromItsStartAndKeepsThatTimeThroughARestart() {
+        RoundBook book = book();
+        book.offer(at("s1", 1200, 0, 0));
+        Round round = planned(book);
+        book.dispatched(round.id(), "e1", T0);
+        // its start was put off (the dispatcher was unavailable) and tried again an hour later
+        Round late = book.startingLate(round.id(), 1, T0.plusSeconds(3600)).orElseThrow();
+        assertThat(late.dispatchedAt()).isEqualTo(T0.plusSeconds(3600));
+        assertThat(late.status()).isEqualTo(RoundStatus.DISPATCHED);
+        assertThat(late.attempt()).isEqualTo(1);
+        // never backwards, and not for another attempt
+        assertThat(book.startingLate(round.id(), 1, T0.plusSeconds(60)).orElseThrow().dispatchedAt())
+                .isEqualTo(T0.plusSeconds(3600));
+        assertThat(book.startingLate(round.id(), 2, T0.plusSeconds(7200)).orElseThrow().dispatchedAt())
+                .isEqualTo(T0.plusSeconds(3600));
+        // the RUNNING record carries it: a book restored from it keeps it, and a RUNNING round is not moved again
+        book.progress(round.id(), 1, new TrainerEvent.Start(0, 2, null, 100L, "cpu"), T0.plusSeconds(3601));
+        Round running = book.stamp(round.id());
+        assertThat(running.status()).isEqualTo(RoundStatus.RUNNING);
+        assertThat(running.dispatchedAt()).isEqualTo(T0.plusSeconds(3600));
+        RoundBook restored = book();
+        restored.restore(running);
+        assertThat(restored.startingLate(round.id(), 1, T0.plusSeconds(5000)).orElseThrow().dispatchedAt())
+                .isEqualTo(T0.plusSeconds(3600));
+        assertThat(restored.startingLate("round-000099", 1, T0)).isEmpty();
+    }
+
+    @Test
+    void aBackoffThatCannotGrowIsRefused() {
+        assertThatThrownBy(() -> new RoundBook.Retry(Duration.ZERO, Duration.ofMinutes(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be positive");
+        assertThatThrownBy(() -> new RoundBook.Retry(Duration.ofSeconds(-1), Duration.ofMinutes(1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new RoundBook.Retry(Duration.ofSeconds(1), Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
+        RoundBook.Retry retry = new RoundBook.Retry(Duration.ofMillis(1), Duration.ofMillis(5));
+        assertThat(retry.after(1)).isEqualTo(Duration.ofMillis(1));
+        assertThat(retry.after(3)).isEqualTo(Duration.ofMillis(4));
+        assertThat(retry.after(10)).isEqualTo(Duration.ofMillis(5));
+    }
+
+    @Test
     void cancellingPutsTheShardsBackInThePool() {
         RoundBook book = book();
         book.offer(at("s1", 1200, 0, 0));

@@ -29,24 +29,29 @@ public final class LoopHarness implements AutoCloseable {
      *
      * @param unavailableStarts how many starts the dispatcher refuses as unavailable first ({@link
      *        UnavailableDispatcher}); 0: the local dispatcher as it is
+     * @param attemptTimeout the longest an attempt may run
      */
     public record Options(long minNewTokens, int maxAttempts, Duration stallTimeout, Duration retryBackoff,
-            Map<String, Object> kafka, int unavailableStarts) {
+            Map<String, Object> kafka, int unavailableStarts, Duration attemptTimeout) {
 
         public static Options defaults() {
-            return new Options(1000, 3, Duration.ofMinutes(5), Duration.ofMillis(100), Map.of(), 0);
+            return new Options(1000, 3, Duration.ofMinutes(5), Duration.ofMillis(100), Map.of(), 0,
+                    Duration.ofMinutes(10));
         }
 
         public Options withMinNewTokens(long value) {
-            return new Options(value, maxAttempts, stallTimeout, retryBackoff, kafka, unavailableStarts);
+            return new Options(value, maxAttempts, stallTimeout, retryBackoff, kafka, unavailableStarts,
+                    attemptTimeout);
         }
 
         public Options withMaxAttempts(int value) {
-            return new Options(minNewTokens, value, stallTimeout, retryBackoff, kafka, unavailableStarts);
+            return new Options(minNewTokens, value, stallTimeout, retryBackoff, kafka, unavailableStarts,
+                    attemptTimeout);
         }
 
         public Options withStallTimeout(Duration value) {
-            return new Options(minNewTokens, maxAttempts, value, retryBackoff, kafka, unavailableStarts);
+            return new Options(minNewTokens, maxAttempts, value, retryBackoff, kafka, unavailableStarts,
+                    attemptTimeout);
         }
 
         /** One more Kafka client property for every client of the coordinator. */
@@ -54,12 +59,17 @@ public final class LoopHarness implements AutoCloseable {
             Map<String, Object> more = new HashMap<>(kafka);
             more.put(key, value);
             return new Options(minNewTokens, maxAttempts, stallTimeout, retryBackoff, Map.copyOf(more),
-                    unavailableStarts);
+                    unavailableStarts, attemptTimeout);
         }
 
         /** The dispatcher is unavailable for its first {@code count} starts. */
         public Options withUnavailableStarts(int count) {
-            return new Options(minNewTokens, maxAttempts, stallTimeout, retryBackoff, kafka, count);
+            return new Options(minNewTokens, maxAttempts, stallTimeout, retryBackoff, kafka, count, attemptTimeout);
+        }
+
+        public Options withAttemptTimeout(Duration value) {
+            return new Options(minNewTokens, maxAttempts, stallTimeout, retryBackoff, kafka, unavailableStarts,
+                    value);
         }
     }
 
@@ -92,7 +102,7 @@ public final class LoopHarness implements AutoCloseable {
         kafka.put("bootstrap.servers", topics.servers());
         CoordinatorLoop.Settings settings = new CoordinatorLoop.Settings(kafka, topics.shards, topics.rounds,
                 topics.checkpoints, topics.leader, topics.group, topics.transactionalId, Duration.ofMillis(100),
-                Duration.ofMillis(200), Duration.ofSeconds(2), options.stallTimeout(), Duration.ofMinutes(10),
+                Duration.ofMillis(200), Duration.ofSeconds(2), options.stallTimeout(), options.attemptTimeout(),
                 Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofMillis(400));
         unavailable = new UnavailableDispatcher(dispatcher, options.unavailableStarts());
         loop = new CoordinatorLoop(settings, () -> new RoundBook(policy, planner,

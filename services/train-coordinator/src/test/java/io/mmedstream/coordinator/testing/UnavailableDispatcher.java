@@ -14,7 +14,7 @@ import io.mmedstream.coordinator.domain.Round;
  * A dispatcher whose backend is down for its first starts: each of the first {@code refusals} calls of
  * {@link #start} or {@link #resume} fails with {@code DISPATCH_UNAVAILABLE} (detail {@code http_503}) before it
  * reaches the real dispatcher, as the Kubernetes dispatcher does while the API server answers 503. Later calls go
- * through. It counts the refused calls per round.
+ * through, or all of them once {@link #recover} is called. It counts the refused calls per round.
  */
 public final class UnavailableDispatcher implements Dispatcher {
 
@@ -31,6 +31,11 @@ public final class UnavailableDispatcher implements Dispatcher {
     public int refused(String roundId) {
         AtomicInteger n = refused.get(roundId);
         return n == null ? 0 : n.get();
+    }
+
+    /** Ends the outage: every later call goes through. */
+    public void recover() {
+        left.set(0);
     }
 
     private void refuse(Round round) {
