@@ -41,13 +41,16 @@ class ModelServerAppTest {
     void aCancelledGenerationStopsOnTheServer() throws Exception {
         try (TritonClient client = TritonClient.connect("localhost", grpcPort())) {
             java.util.concurrent.CountDownLatch firstChunk = new java.util.concurrent.CountDownLatch(1);
-            var generation = client.generate("mmed", "q".repeat(100),
-                    new SamplingParams(150, 0.0, null, null, null, null), c -> firstChunk.countDown());
+            // 800 tokens of a model without an end of sequence: still generating when the cancel arrives (a request
+            // that could end by itself after a few tokens sometimes finished first, and counted "ok")
+            var generation = client.generate("endless", "q".repeat(100), SamplingParams.greedy(800),
+                    c -> firstChunk.countDown());
             assertThat(firstChunk.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             generation.cancel(true);
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() ->
                     given().when().get("/q/metrics").then().statusCode(200)
-                            .body(containsString("outcome=\"cancelled\"")));
+                            .body(org.hamcrest.Matchers.matchesPattern("(?s).*mmed_inference_requests_total\\{[^}]*"
+                                    + "model=\"endless\"[^}]*outcome=\"cancelled\".*")));
         }
     }
 
@@ -124,15 +127,20 @@ class ModelServerAppTest {
     void aModelInferPastItsDeadlineIsStoppedOnTheServer() {
         try (TritonClient warm = TritonClient.connect("localhost", grpcPort())) {
             assertThat(warm.infer("plain", "", "Fever", SamplingParams.greedy(3)).completionTokens()).isEqualTo(3);
+            // the premise: this request really generates 800 tokens (no early end of sequence) when given the time
+            var full = warm.infer("plain", "", "p".repeat(100), SamplingParams.greedy(800));
+            assertThat(full.completionTokens()).as("%s", full).isEqualTo(800);
         }
         // The deadline must end while the server is still generating: a warm connection (serverReady uses the
-        // control deadline) and a budget far below the ~25 ms this tiny model needs for 150 tokens on a quiet CPU.
+        // control deadline) and a budget far below what 800 tokens of the "plain" model take. (Before, the request
+        // ended by itself after 38 tokens, an end of sequence: a fast run finished within the deadline, and the
+        // server rightly counted "ok".)
         TritonClient.Deadlines hasty = new TritonClient.Deadlines(java.time.Duration.ofSeconds(10),
                 java.time.Duration.ofMillis(8), java.time.Duration.ofSeconds(10));
         try (TritonClient client = TritonClient.connect("localhost", grpcPort(), hasty)) {
             assertThat(client.serverReady()).isTrue();
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.infer("plain", "", "p".repeat(100),
-                    new SamplingParams(150, 0.0, null, null, null, null)))
+                    SamplingParams.greedy(800)))
                     .isInstanceOfSatisfying(io.mmedstream.triton.client.TritonException.class,
                             e -> assertThat(e.code()).isEqualTo(io.grpc.Status.Code.DEADLINE_EXCEEDED));
         }

@@ -30,9 +30,19 @@ public class TinyRepositoryResource implements QuarkusTestResourceLifecycleManag
             Path plain = Files.createDirectories(root.resolve("plain"));
             Files.writeString(plain.resolve("config.pbtxt"),
                     "backend: \"mmed-llama\"\nmodel_transaction_policy { decoupled: false }\n");
-            TinyCheckpoint.write(plain.resolve("1"), 4);
+            // Larger than "mmed" (4 layers, d=128, context 1024) and without an end of sequence: a long generation on
+            // it takes far longer than the deadline ModelServerAppTest gives it, on any machine.
+            TinyCheckpoint.write(plain.resolve("1"), 4, 128, 256, 4, 4, 2, TinyCheckpoint.VOCAB, 1024, false);
+            // The same, streaming: a generation still running when the client cancels it.
+            Path endless = Files.createDirectories(root.resolve("endless"));
+            Files.writeString(endless.resolve("config.pbtxt"), """
+                    backend: "mmed-llama"
+                    max_batch_size: 0
+                    model_transaction_policy { decoupled: true }
+                    """);
+            TinyCheckpoint.write(endless.resolve("1"), 4, 128, 256, 4, 4, 2, TinyCheckpoint.VOCAB, 1024, false);
             return Map.of("mmed.model-server.repository.path", root.toString(),
-                    "mmed.model-server.repository.load-on-startup", "mmed,plain");
+                    "mmed.model-server.repository.load-on-startup", "mmed,plain,endless");
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

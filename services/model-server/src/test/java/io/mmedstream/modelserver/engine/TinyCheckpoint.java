@@ -44,6 +44,15 @@ public final class TinyCheckpoint {
     /** A model of any size (for benchmarks); the tokenizer covers ids below {@value #VOCAB} only. */
     public static Path write(Path dir, long seed, int d, int inter, int layers, int heads, int kvHeads, int vocab,
                              int context) throws IOException {
+        return write(dir, seed, d, inter, layers, heads, kvHeads, vocab, context, true);
+    }
+
+    /**
+     * A model of any size; with {@code canEnd} false its end-of-sequence id gets logit 0 (a zero row of lm_head), so
+     * greedy generation practically never ends before max_tokens: a request of known length.
+     */
+    public static Path write(Path dir, long seed, int d, int inter, int layers, int heads, int kvHeads, int vocab,
+                             int context, boolean canEnd) throws IOException {
         Files.createDirectories(dir);
         int hd = d / heads;
         ObjectNode config = JSON.createObjectNode();
@@ -81,6 +90,9 @@ public final class TinyCheckpoint {
             if (id < 32 || id >= 127) {
                 java.util.Arrays.fill(head, id * d, (id + 1) * d, 0f);
             }
+        }
+        if (!canEnd) {
+            java.util.Arrays.fill(head, EOS * d, (EOS + 1) * d, 0f);
         }
         writeSafetensors(dir.resolve("model.safetensors"), tensors, shapes);
         writeTokenizer(dir);
