@@ -5,7 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.OptionalInt;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -88,10 +88,11 @@ public final class ModelRepositoryWriter {
         Path modelDir = repository.resolve(model);
         try {
             createModelDir(modelDir);
-            OptionalInt existing = versionOf(modelDir, target);
+            Optional<Existing> existing = versionOf(modelDir, target);
             if (existing.isPresent()) {
-                refreshModelJson(modelDir.resolve(Integer.toString(existing.getAsInt())), target);
-                return Integer.toString(existing.getAsInt());
+                refreshModelJson(modelDir.resolve(Integer.toString(existing.get().version())),
+                        existing.get().modelJson());
+                return Integer.toString(existing.get().version());
             }
             int next = versions(modelDir).max().orElse(0) + 1;
             writeVersion(modelDir, Integer.toString(next), target);
@@ -137,10 +138,9 @@ public final class ModelRepositoryWriter {
      * written (e.g. a lower gpu_memory_utilization), so that its next load uses them; other keys (a version written
      * by hand) stay. Replaced in one atomic move.
      */
-    private void refreshModelJson(Path versionDir, Path target) throws IOException {
+    private void refreshModelJson(Path versionDir, ObjectNode current) throws IOException {
         Path file = versionDir.resolve("model.json");
-        JsonNode current = JSON.readTree(file.toFile());
-        ObjectNode wanted = current instanceof ObjectNode object ? object.deepCopy() : JSON.createObjectNode();
+        ObjectNode wanted = current.deepCopy();
         wanted.setAll(engineArgs);
         if (wanted.equals(current)) {
             return;
@@ -179,18 +179,22 @@ public final class ModelRepositoryWriter {
         }
     }
 
-    private static OptionalInt versionOf(Path modelDir, Path target) throws IOException {
+    /** A version already pointing at a checkpoint, with its model.json as read. */
+    private record Existing(int version, ObjectNode modelJson) {
+    }
+
+    private static Optional<Existing> versionOf(Path modelDir, Path target) throws IOException {
         for (int v : versions(modelDir).toArray()) {
             Path modelJson = modelDir.resolve(Integer.toString(v)).resolve("model.json");
-            if (Files.isRegularFile(modelJson)) {
-                JsonNode node = JSON.readTree(modelJson.toFile()).path("model");
+            if (Files.isRegularFile(modelJson) && JSON.readTree(modelJson.toFile()) instanceof ObjectNode json) {
+                JsonNode node = json.path("model");
                 if (node.isTextual() && modelDir.resolve(Integer.toString(v)).resolve(node.asText())
                         .toAbsolutePath().normalize().equals(target)) {
-                    return OptionalInt.of(v);
+                    return Optional.of(new Existing(v, json));
                 }
             }
         }
-        return OptionalInt.empty();
+        return Optional.empty();
     }
 
     /** Numeric version folders, as Triton counts them (no leading zero). */

@@ -168,7 +168,7 @@ public final class PiiMasker {
      * The end of the longest domain {@code label(.label)*.tld} that starts at {@code start} and lies within
      * {@code [start, limit)} (letters, digits, '.' and '-' only), or -1 when there is none.
      */
-    static int emailEnd(String text, int start, int limit) {
+    private static int emailEnd(String text, int start, int limit) {
         int best = -1;
         int labelStart = start;
         int labels = 0; // valid labels so far, each followed by '.'

@@ -4,10 +4,8 @@ import static io.mmedstream.coordinator.testing.TestShards.TOKENIZER_A;
 import static io.mmedstream.coordinator.testing.TestShards.announcement;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,14 +15,13 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.mmedstream.coordinator.testing.CoordinatorTopics;
 import io.mmedstream.coordinator.testing.CoordinatorTopicsResource;
+import io.mmedstream.coordinator.testing.PlayedCluster;
 import io.mmedstream.proto.CheckpointReady;
 import io.mmedstream.proto.TrainingRoundChanged;
 import io.mmedstream.proto.TrainingRoundState;
@@ -93,30 +90,30 @@ class KubernetesOutageTest {
         topics().send(topics().shards, 0, "s1", announcement("s1", "file:///shards/s1.json", TOKENIZER_A, 1200,
                 Map.of("en", 1200L), 64));
 
-        awaitJob("mmed-round-000001-a1");
+        cluster().awaitJob("mmed-round-000001-a1");
         assertThat(client().batch().v1().jobs().inNamespace(NS).withLabel("mmedstream.io/round", "round-000001")
                 .list().getItems()).extracting(j -> j.getMetadata().getName()).containsExactly("mmed-round-000001-a1");
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("mmed_train_dispatch_retries_total{reason=\"http_500\"} 2.0")
                 .contains("mmed_train_dispatch_retries_total{reason=\"http_503\"} 3.0");
 
-        runPod("mmed-round-000001-a1", List.of(
+        cluster().runPod("mmed-round-000001-a1", List.of(
                 "{\"event\":\"start\",\"step\":0,\"total_steps\":2}",
                 "{\"event\":\"step\",\"step\":2,\"loss\":4.0,\"lr\":0.0005,\"tokens_per_s\":5100.0,"
                         + "\"tokens_seen\":1200}",
                 "{\"event\":\"done\",\"step\":2,\"checkpoint\":\"/checkpoints/round-000001/checkpoint-00000002\","
                         + "\"first_loss\":5.0,\"final_loss\":4.0,\"tokens_seen\":1200,"
-                        + "\"tokens_per_lang\":{\"en\":1200}}"));
-        awaitState("round-000001", TrainingRoundState.RUNNING);
-        finishJob("mmed-round-000001-a1", "Complete", null);
-        TrainingRoundChanged succeeded = awaitState("round-000001", TrainingRoundState.SUCCEEDED);
+                        + "\"tokens_per_lang\":{\"en\":1200}}"), null);
+        topics().awaitRound("round-000001", TrainingRoundState.RUNNING, TIMEOUT);
+        cluster().finishJob("mmed-round-000001-a1", "Complete", null);
+        TrainingRoundChanged succeeded = topics().awaitRound("round-000001", TrainingRoundState.SUCCEEDED, TIMEOUT);
         assertThat(succeeded.getAttempt()).isEqualTo(1);
         assertThat(succeeded.getExecution()).isEqualTo("job/mmed-round-000001-a1");
         assertThat(topics().readAll(topics().checkpoints, CheckpointReady.class)).singleElement()
                 .satisfies(r -> assertThat(r.value().getCheckpointId()).isEqualTo("round-000001-step-2"));
 
         // the outage wrote nothing: one DISPATCHED record, no way back to PLANNED, no failure, never a second attempt
-        List<TrainingRoundChanged> history = history("round-000001");
+        List<TrainingRoundChanged> history = topics().roundHistory("round-000001");
         assertThat(history).extracting(TrainingRoundChanged::getState).startsWith(TrainingRoundState.PLANNED,
                 TrainingRoundState.DISPATCHED, TrainingRoundState.RUNNING).endsWith(TrainingRoundState.SUCCEEDED)
                 .containsOnlyOnce(TrainingRoundState.PLANNED, TrainingRoundState.DISPATCHED);
@@ -134,7 +131,7 @@ class KubernetesOutageTest {
         topics().send(topics().shards, 1, "s2", announcement("s2", "file:///shards/s2.json", TOKENIZER_A, 1200,
                 Map.of("en", 1200L), 64));
 
-        TrainingRoundChanged failed = awaitState("round-000002", TrainingRoundState.FAILED);
+        TrainingRoundChanged failed = topics().awaitRound("round-000002", TrainingRoundState.FAILED, TIMEOUT);
         assertThat(failed.getAttempt()).isEqualTo(1);
         assertThat(failed.getFailureReason()).isEqualTo("dispatch_failed");
         assertThat(failed.getFailureMessage()).contains("mmed-round-000002-a1").contains("is invalid");
@@ -149,39 +146,7 @@ class KubernetesOutageTest {
                 .build();
     }
 
-    private Job awaitJob(String name) {
-        return await().atMost(TIMEOUT).until(() -> client().batch().v1().jobs().inNamespace(NS).withName(name).get(),
-                j -> j != null);
-    }
-
-    /** Creates the Job's running pod, whose log holds {@code lines}. */
-    private void runPod(String job, List<String> lines) {
-        String name = job + "-q4w8z";
-        client().pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(name).withNamespace(NS)
-                .addToLabels("job-name", job).endMetadata().withNewSpec().addNewContainer().withName("trainer")
-                .withImage("mmedstream/trainer:test").endContainer().endSpec().withNewStatus().withPhase("Running")
-                .endStatus().build()).create();
-        server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/" + name + "/log?pretty=false&tailLines=200")
-                .andReturn(200, String.join("\n", lines) + "\n").always();
-    }
-
-    private void finishJob(String name, String condition, String reason) {
-        Job job = client().batch().v1().jobs().inNamespace(NS).withName(name).get();
-        Job finished = new JobBuilder(job).withNewStatus().addNewCondition().withType(condition).withStatus("True")
-                .withReason(reason).endCondition().endStatus().build();
-        client().batch().v1().jobs().inNamespace(NS).resource(finished).updateStatus();
-    }
-
-    private TrainingRoundChanged awaitState(String roundId, TrainingRoundState state) {
-        return await().atMost(TIMEOUT).until(() -> {
-            List<TrainingRoundChanged> h = history(roundId);
-            return h.isEmpty() ? null : h.get(h.size() - 1);
-        }, r -> r != null && r.getState() == state);
-    }
-
-    private static List<TrainingRoundChanged> history(String roundId) {
-        return topics().readAll(topics().rounds, TrainingRoundChanged.class).stream().map(r -> r.value())
-                .filter(r -> r.getRoundId().equals(roundId))
-                .sorted(Comparator.comparingLong(TrainingRoundChanged::getRevision)).toList();
+    private PlayedCluster cluster() {
+        return new PlayedCluster(server, NS, TIMEOUT);
     }
 }

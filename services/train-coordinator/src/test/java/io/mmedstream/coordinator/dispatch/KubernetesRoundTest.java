@@ -22,18 +22,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.mmedstream.coordinator.testing.CoordinatorTopics;
 import io.mmedstream.coordinator.testing.CoordinatorTopicsResource;
+import io.mmedstream.coordinator.testing.PlayedCluster;
 import io.mmedstream.proto.CheckpointReady;
 import io.mmedstream.proto.TrainingRoundChanged;
 import io.mmedstream.proto.TrainingRoundState;
@@ -99,7 +96,7 @@ class KubernetesRoundTest {
     void aRoundRunsAsAJobWithGpusAndItsCheckpointIsAnnounced() throws Exception {
         topics().send(topics().shards, 0, "s1", announcement("s1", "file:///shards/s1.json", TOKENIZER_A, 1200,
                 Map.of("en", 1200L), 64));
-        Job job = awaitJob("mmed-round-000001-a1");
+        Job job = cluster().awaitJob("mmed-round-000001-a1");
 
         assertThat(job.getMetadata().getLabels()).containsEntry("mmedstream.io/round", "round-000001")
                 .containsEntry("mmedstream.io/attempt", "1").containsEntry("kueue.x-k8s.io/queue-name", "gpu-queue");
@@ -137,7 +134,7 @@ class KubernetesRoundTest {
         assertThat(json.get("shards").get(0).asText()).isEqualTo("/shards/s1.json");
         assertThat(manifest.getData()).containsKey("model-config.json");
 
-        runPod("mmed-round-000001-a1", List.of(
+        cluster().runPod("mmed-round-000001-a1", List.of(
                 "{\"event\":\"start\",\"step\":0,\"total_steps\":2}",
                 "{\"event\":\"step\",\"step\":1,\"loss\":5.0,\"lr\":0.001,\"tokens_per_s\":5000.0,\"tokens_seen\":600}",
                 "{\"event\":\"checkpoint\",\"step\":1,\"path\":\"/checkpoints/round-000001/checkpoint-00000001\","
@@ -148,13 +145,13 @@ class KubernetesRoundTest {
                         + "\"first_loss\":5.0,\"final_loss\":4.0,\"tokens_seen\":1200,"
                         + "\"tokens_per_lang\":{\"en\":1200}}"),
                 null);
-        TrainingRoundChanged running = awaitState("round-000001", TrainingRoundState.RUNNING);
+        TrainingRoundChanged running = topics().awaitRound("round-000001", TrainingRoundState.RUNNING, TIMEOUT);
         assertThat(running.getExecution()).isEqualTo("job/mmed-round-000001-a1");
-        await().atMost(TIMEOUT).until(() -> latest("round-000001").getLastCheckpointUri() != null);
-        assertThat(latest("round-000001").getLastCheckpointUri())
+        await().atMost(TIMEOUT).until(() -> topics().latestRound("round-000001").getLastCheckpointUri() != null);
+        assertThat(topics().latestRound("round-000001").getLastCheckpointUri())
                 .isEqualTo("file:///checkpoints/round-000001/checkpoint-00000001");
 
-        finishJob("mmed-round-000001-a1", "Complete", null);
+        cluster().finishJob("mmed-round-000001-a1", "Complete", null);
         CheckpointReady checkpoint = await().atMost(TIMEOUT).until(
                 () -> topics().readAll(topics().checkpoints, CheckpointReady.class), l -> !l.isEmpty()).get(0).value();
         assertThat(checkpoint.getUri()).isEqualTo("file:///checkpoints/round-000001/checkpoint-00000002");
@@ -162,7 +159,7 @@ class KubernetesRoundTest {
         assertThat(checkpoint.getFirstTrainLoss()).isEqualTo(5.0);
         assertThat(checkpoint.getFinalTrainLoss()).isEqualTo(4.0);
         assertThat(checkpoint.getTokensPerLang()).containsEntry("en", 1200L);
-        assertThat(latest("round-000001").getState()).isEqualTo(TrainingRoundState.SUCCEEDED);
+        assertThat(topics().latestRound("round-000001").getState()).isEqualTo(TrainingRoundState.SUCCEEDED);
     }
 
     @Test
@@ -170,18 +167,18 @@ class KubernetesRoundTest {
     void theNextRoundContinuesTheCheckpointAndAFailedJobFailsItWithTheTrainersReason() {
         topics().send(topics().shards, 1, "s2", announcement("s2", "file:///shards/s2.json", TOKENIZER_A, 1200,
                 Map.of("en", 1200L), 64));
-        Job job = awaitJob("mmed-round-000002-a1");
+        Job job = cluster().awaitJob("mmed-round-000002-a1");
         List<String> command = job.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand();
         assertThat(command).containsSequence("--init", "/checkpoints/round-000001/checkpoint-00000002")
                 .doesNotContain("--config");
 
-        runPod("mmed-round-000002-a1", List.of(
+        cluster().runPod("mmed-round-000002-a1", List.of(
                 "{\"event\":\"start\",\"step\":0,\"total_steps\":2}",
                 "{\"event\":\"error\",\"reason\":\"bad_data\",\"retriable\":false,\"exit_code\":65,"
                         + "\"message\":\"shard s2: a document does not end with EOS\",\"rank\":0}"),
                 65);
-        finishJob("mmed-round-000002-a1", "Failed", "BackoffLimitExceeded");
-        TrainingRoundChanged failed = awaitState("round-000002", TrainingRoundState.FAILED);
+        cluster().finishJob("mmed-round-000002-a1", "Failed", "BackoffLimitExceeded");
+        TrainingRoundChanged failed = topics().awaitRound("round-000002", TrainingRoundState.FAILED, TIMEOUT);
         assertThat(failed.getFailureReason()).isEqualTo("bad_data");
         assertThat(failed.getFailureMessage()).isEqualTo("shard s2: a document does not end with EOS");
     }
@@ -191,7 +188,7 @@ class KubernetesRoundTest {
     void cancellingARoundDeletesItsJob() {
         topics().send(topics().shards, 2, "s3", announcement("s3", "file:///shards/s3.json", TOKENIZER_A, 1200,
                 Map.of("en", 1200L), 64));
-        awaitJob("mmed-round-000003-a1");
+        cluster().awaitJob("mmed-round-000003-a1");
         given().post("/rounds/round-000003/cancel").then().statusCode(200).body("state", equalTo("CANCELLED"));
         await().atMost(TIMEOUT).until(() -> client().batch().v1().jobs().inNamespace(NS)
                 .withName("mmed-round-000003-a1").get() == null);
@@ -199,45 +196,7 @@ class KubernetesRoundTest {
                 .get() == null);
     }
 
-    // ---- the test plays the cluster ---------------------------------------------------------------------------------
-
-    private Job awaitJob(String name) {
-        return await().atMost(TIMEOUT).until(() -> client().batch().v1().jobs().inNamespace(NS).withName(name).get(),
-                j -> j != null);
-    }
-
-    /** Creates the Job's pod, running (or terminated with {@code exitCode}), whose log holds {@code lines}. */
-    private void runPod(String job, List<String> lines, Integer exitCode) {
-        String name = job + "-x7k2p";
-        Pod pod = client().pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(name)
-                .withNamespace(NS).addToLabels("job-name", job).endMetadata().withNewSpec().addNewContainer()
-                .withName("trainer").withImage("mmedstream/trainer:test").endContainer().endSpec().build()).create();
-        var status = new PodStatusBuilder().withPhase(exitCode == null ? "Running" : "Failed")
-                .addNewCondition().withType("Ready").withStatus(exitCode == null ? "True" : "False").endCondition();
-        if (exitCode != null) {
-            status.addNewContainerStatus().withName("trainer").withNewState().withNewTerminated()
-                    .withExitCode(exitCode).endTerminated().endState().endContainerStatus();
-        }
-        client().pods().inNamespace(NS).resource(new PodBuilder(pod).withStatus(status.build()).build())
-                .updateStatus();
-        server.expect().get().withPath("/api/v1/namespaces/" + NS + "/pods/" + name + "/log?pretty=false&tailLines=200")
-                .andReturn(200, String.join("\n", lines) + "\n").always();
-    }
-
-    private void finishJob(String name, String condition, String reason) {
-        Job job = client().batch().v1().jobs().inNamespace(NS).withName(name).get();
-        Job finished = new JobBuilder(job).withNewStatus().addNewCondition().withType(condition).withStatus("True")
-                .withReason(reason).endCondition().endStatus().build();
-        client().batch().v1().jobs().inNamespace(NS).resource(finished).updateStatus();
-    }
-
-    private TrainingRoundChanged awaitState(String roundId, TrainingRoundState state) {
-        return await().atMost(TIMEOUT).until(() -> latest(roundId), r -> r != null && r.getState() == state);
-    }
-
-    private static TrainingRoundChanged latest(String roundId) {
-        return topics().readAll(topics().rounds, TrainingRoundChanged.class).stream().map(r -> r.value())
-                .filter(r -> r.getRoundId().equals(roundId))
-                .max(java.util.Comparator.comparingLong(TrainingRoundChanged::getRevision)).orElse(null);
+    private PlayedCluster cluster() {
+        return new PlayedCluster(server, NS, TIMEOUT);
     }
 }

@@ -406,11 +406,7 @@ class CoordinatorLoopTest {
         LoopHarness first = new LoopHarness(topics, root, FakeTrainer.Mode.HANG,
                 options.withUnavailableStarts(Integer.MAX_VALUE));
         try {
-            topics.send(topics.shards, 0, "s1", announcement("s1", "file:///shards/s1.json", TOKENIZER_A, 1200,
-                    Map.of("en", 1200L), 64));
-            Instant dispatchedAt = awaitState("round-000001", TrainingRoundState.DISPATCHED).getDispatchedAt();
-            await().pollDelay(timeout.plusSeconds(1)).atMost(TIMEOUT)
-                    .until(() -> first.unavailable.refused("round-000001") >= 3);
+            Instant dispatchedAt = dispatchIntoAnOutageLongerThan(first, timeout);
             Instant recovered = Instant.now();
             first.unavailable.recover();
             TrainingRoundChanged running = awaitRecorded("round-000001", TrainingRoundState.RUNNING);
@@ -446,11 +442,7 @@ class CoordinatorLoopTest {
         LoopHarness first = new LoopHarness(topics, root, FakeTrainer.Mode.HANG,
                 options.withUnavailableStarts(Integer.MAX_VALUE));
         try {
-            topics.send(topics.shards, 0, "s1", announcement("s1", "file:///shards/s1.json", TOKENIZER_A, 1200,
-                    Map.of("en", 1200L), 64));
-            Instant dispatchedAt = awaitState("round-000001", TrainingRoundState.DISPATCHED).getDispatchedAt();
-            await().pollDelay(timeout.plusSeconds(1)).atMost(TIMEOUT)
-                    .until(() -> first.unavailable.refused("round-000001") >= 3);
+            Instant dispatchedAt = dispatchIntoAnOutageLongerThan(first, timeout);
             first.crash();
             Instant restarted = Instant.now();
 
@@ -584,6 +576,21 @@ class CoordinatorLoopTest {
     private List<ConsumerRecord<String, CheckpointReady>> awaitCheckpoints(int count) {
         return await().atMost(TIMEOUT).until(() -> topics.readAll(topics.checkpoints, CheckpointReady.class),
                 list -> list.size() >= count);
+    }
+
+    /**
+     * Announces a shard to {@code coordinator}, whose dispatcher refuses every start, and waits until round-000001 has
+     * waited out more than {@code timeout} (and at least 3 refused starts).
+     *
+     * @return when the round was dispatched
+     */
+    private Instant dispatchIntoAnOutageLongerThan(LoopHarness coordinator, Duration timeout) {
+        topics.send(topics.shards, 0, "s1", announcement("s1", "file:///shards/s1.json", TOKENIZER_A, 1200,
+                Map.of("en", 1200L), 64));
+        Instant dispatchedAt = awaitState("round-000001", TrainingRoundState.DISPATCHED).getDispatchedAt();
+        await().pollDelay(timeout.plusSeconds(1)).atMost(TIMEOUT)
+                .until(() -> coordinator.unavailable.refused("round-000001") >= 3);
+        return dispatchedAt;
     }
 
     private TrainingRoundChanged awaitState(String roundId, TrainingRoundState state) {

@@ -150,6 +150,27 @@ public final class CoordinatorTopics {
         return out;
     }
 
+    /** Every committed record of one round, in revision order (the last is its current state). */
+    public List<io.mmedstream.proto.TrainingRoundChanged> roundHistory(String roundId) {
+        return readAll(rounds, io.mmedstream.proto.TrainingRoundChanged.class).stream().map(ConsumerRecord::value)
+                .filter(r -> r.getRoundId().equals(roundId))
+                .sorted(java.util.Comparator.comparingLong(io.mmedstream.proto.TrainingRoundChanged::getRevision))
+                .toList();
+    }
+
+    /** The round's latest record, once it is in {@code state} (at most {@code timeout}). */
+    public io.mmedstream.proto.TrainingRoundChanged awaitRound(String roundId, io.mmedstream.proto.TrainingRoundState
+            state, Duration timeout) {
+        return org.awaitility.Awaitility.await().atMost(timeout).until(() -> latestRound(roundId),
+                r -> r != null && r.getState() == state);
+    }
+
+    /** The round's latest committed record, or null when it has none. */
+    public io.mmedstream.proto.TrainingRoundChanged latestRound(String roundId) {
+        List<io.mmedstream.proto.TrainingRoundChanged> h = roundHistory(roundId);
+        return h.isEmpty() ? null : h.get(h.size() - 1);
+    }
+
     /** The coordinator group's committed offsets on the shards topic. */
     public Map<Integer, Long> committedShardOffsets() {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
