@@ -56,19 +56,21 @@ import io.mmedstream.proto.serde.AvroSerializer;
  * <p>Failures: an undecodable record or a checkpoint that cannot be used (missing directory, non-local URI) is a
  * permanent failure: logged with topic-partition@offset, counted in {@code mmed.records.rejected{reason}}, and its
  * offset committed. Anything else is retried from the same record after a backoff that doubles with each failure in
- * a row (up to {@link RetryPolicy#maxBackoff()}). A backend that is unreachable, busy or too slow (gRPC UNAVAILABLE,
- * RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED, CANCELLED, ABORTED) or storage that fails is retried until it is back: the
- * checkpoint is not at fault. Other failures (the backend refuses to load the checkpoint, a generation fails) count
- * against the checkpoint: after {@link RetryPolicy#maxAttempts()} of them eval gives up on it, records why
+ * a row (up to {@link RetryPolicy#maxBackoff()}). A backend that is unreachable or busy (gRPC UNAVAILABLE,
+ * RESOURCE_EXHAUSTED, CANCELLED, ABORTED), a retriable Kafka error or storage that fails (an I/O error, not a file
+ * that cannot be parsed) is retried until it is back: the checkpoint is not at fault. Other failures (the backend
+ * refuses to load the checkpoint, a load or generation outlasts its deadline, a generation fails) count against the
+ * checkpoint: after {@link RetryPolicy#maxAttempts()} of them eval gives up on it, records why
  * in {@code <reports>/<checkpoint>/failure.json}, counts it in {@code mmed.records.rejected{reason=
  * evaluation_failed}}, commits its offset and goes on with the next checkpoint, which one broken checkpoint would
  * otherwise block forever. Sending its CheckpointReady again retries it. The count lives in memory: a restart
  * starts it again. A result whose transaction aborts is handled the same way (a retriable Kafka error does not
  * count), so that it is not re-evaluated at once, forever.
  *
- * <p>Kafka failures outside an evaluation (the transactions' initialisation, reading results back, a commit) end
- * the session: its clients are closed and a new session starts after the same doubling backoff, from the committed
- * offsets. Liveness stays up meanwhile; readiness goes down while no session polls.
+ * <p>Kafka failures (the transactions' initialisation, reading results back, a commit, polling while an evaluation
+ * runs) end the session without counting against a checkpoint: its clients are closed and a new session starts after
+ * the same doubling backoff, from the committed offsets. Liveness stays up meanwhile; readiness goes down while no
+ * session polls.
  */
 public final class CheckpointConsumer implements Runnable {
 
