@@ -33,6 +33,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 
+import io.mmedstream.eval.domain.ServingModel;
 import io.mmedstream.eval.service.CheckpointEvaluator;
 import io.mmedstream.triton.client.TritonException;
 import io.mmedstream.eval.service.CheckpointEvaluator.Outcome;
@@ -380,8 +381,8 @@ public final class CheckpointConsumer implements Runnable {
 
     private Outcome evaluateWhilePolling(KafkaConsumer<String, byte[]> consumer, CheckpointReady checkpoint,
                                          ResultsView view) throws InterruptedException {
-        Future<Outcome> work = worker.submit(() -> evaluator.evaluate(checkpoint,
-                view.serving(modelName)));
+        Optional<ServingModel> serving = view.serving(modelName); // the view belongs to this thread
+        Future<Outcome> work = worker.submit(() -> evaluator.evaluate(checkpoint, serving));
         try {
             while (true) {
                 consumer.pause(consumer.assignment());
